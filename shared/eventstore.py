@@ -1,0 +1,184 @@
+"""The append-only event store: stream versions, a gap-free log, and the hash chain over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from shared.envelope import GENESIS_HASH, Envelope, chain_hash
+from shared.errors import ConcurrencyError
+from shared.schema import events, log_head
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of checking a log: how far it is sound, and the first broken place."""
+
+    checked: int
+    broken_position: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the whole log verified."""
+        return self.broken_position is None
+
+
+class EventStore:
+    """Appends and reads envelopes inside the caller's transaction."""
+
+    def head(self, conn: Connection, *, lock: bool = False) -> tuple[int, str]:
+        """The last position and hash of the log (0 and the genesis hash when empty)."""
+        query = sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1)
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        return (row.position, row.hash) if row else (0, GENESIS_HASH)
+
+    def stream_version(self, conn: Connection, stream_id: str) -> int:
+        """The version of a stream: how many events it holds."""
+        version = conn.execute(
+            sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)
+        ).scalar()
+        return version or 0
+
+    def append(
+        self, conn: Connection, *, stream_id: str, expected_version: int, batch: Sequence[Envelope]
+    ) -> list[Envelope]:
+        """Append events to a stream if it still is at `expected_version`; return them placed."""
+        position, prev_hash = self.head(conn, lock=True)
+        actual = self.stream_version(conn, stream_id)
+        if actual != expected_version:
+            raise ConcurrencyError(
+                f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
+                details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
+            )
+        placed: list[Envelope] = []
+        for offset, draft in enumerate(batch, start=1):
+            if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
+                raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
+            envelope = draft.chained(position=position + offset, prev_hash=prev_hash)
+            prev_hash = envelope.hash
+            placed.append(envelope)
+        if not placed:
+            return placed
+        try:
+            conn.execute(events.insert(), [_row(e) for e in placed])
+        except sa.exc.IntegrityError as error:
+            raise ConcurrencyError(
+                "数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}
+            ) from error
+        self._move_head(conn, old=position, new=placed[-1])
+        return placed
+
+    def _move_head(self, conn: Connection, *, old: int, new: Envelope) -> None:
+        values = {"position": new.position, "hash": new.hash}
+        if old == 0:
+            conn.execute(log_head.insert().values(id=1, **values))
+        else:
+            conn.execute(log_head.update().where(log_head.c.id == 1).values(**values))
+
+    def load_stream(self, conn: Connection, stream_id: str) -> list[Envelope]:
+        """Every event of one stream, in version order."""
+        rows = conn.execute(
+            sa.select(events.c.body)
+            .where(events.c.stream_id == stream_id)
+            .order_by(events.c.stream_version)
+        )
+        return [Envelope.from_json(row.body) for row in rows]
+
+    def read(
+        self, conn: Connection, *, after: int = 0, limit: int = 1000, project_id: str | None = None
+    ) -> list[Envelope]:
+        """Envelopes in log order after a position (optionally one project's only)."""
+        query = sa.select(events.c.body).where(events.c.position > after)
+        if project_id is not None:
+            query = query.where(events.c.project_id == project_id)
+        rows = conn.execute(query.order_by(events.c.position).limit(limit))
+        return [Envelope.from_json(row.body) for row in rows]
+
+    def read_raw(self, conn: Connection, *, after: int = 0, limit: int = 1000) -> list[sa.Row]:
+        """Rows (position, event_id, project_id, event_type, body) for the relay: no parsing."""
+        return list(
+            conn.execute(
+                sa.select(
+                    events.c.position,
+                    events.c.event_id,
+                    events.c.project_id,
+                    events.c.event_type,
+                    events.c.body,
+                )
+                .where(events.c.position > after)
+                .order_by(events.c.position)
+                .limit(limit)
+            )
+        )
+
+    def iter_all(self, conn: Connection, *, chunk: int = 2000) -> Iterator[Envelope]:
+        """Every envelope of the log in order, fetched in chunks."""
+        after = 0
+        while batch := self.read(conn, after=after, limit=chunk):
+            yield from batch
+            after = batch[-1].position
+
+    def verify(self, conn: Connection, *, chunk: int = 2000) -> VerifyResult:
+        """Check positions, the hash chain and the indexed columns; name the first break."""
+        expected_position, prev_hash, after = 1, GENESIS_HASH, 0
+        while True:
+            rows = list(
+                conn.execute(
+                    sa.select(events).where(events.c.position > after).order_by(events.c.position).limit(chunk)
+                )
+            )
+            if not rows:
+                break
+            for row in rows:
+                problem = _check_row(row, expected_position=expected_position, prev_hash=prev_hash)
+                if problem:
+                    return VerifyResult(expected_position - 1, expected_position, problem)
+                prev_hash, expected_position = row.hash, expected_position + 1
+            after = rows[-1].position
+        head_position, head_hash = self.head(conn)
+        last = expected_position - 1
+        if head_position != last or (last and head_hash != prev_hash):
+            return VerifyResult(last, last + 1 if head_position > last else head_position,
+                                f"log head says position {head_position}, log ends at {last}")
+        return VerifyResult(last)
+
+
+def _check_row(row: sa.Row, *, expected_position: int, prev_hash: str) -> str | None:
+    if row.position != expected_position:
+        return f"position {expected_position} is missing (next stored is {row.position})"
+    try:
+        envelope = Envelope.from_json(row.body)
+    except ValueError as error:
+        return f"stored body does not parse: {error}"
+    if envelope.position != row.position:
+        return f"body says position {envelope.position}, stored at {row.position}"
+    if envelope.prev_hash != prev_hash or row.prev_hash != prev_hash:
+        return "chain broken: prev_hash does not match the previous event's hash"
+    if chain_hash(envelope) != envelope.hash or row.hash != envelope.hash:
+        return "hash does not match the event's content"
+    if (str(envelope.event_id), envelope.stream_id, envelope.stream_version, envelope.event_type) != (
+        row.event_id, row.stream_id, row.stream_version, row.event_type
+    ):
+        return "indexed columns differ from the stored body"
+    return None
+
+
+def _row(envelope: Envelope) -> dict:
+    return {
+        "position": envelope.position,
+        "event_id": str(envelope.event_id),
+        "event_type": envelope.event_type,
+        "schema_version": envelope.schema_version,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+        "project_id": envelope.project_id,
+        "occurred_at": envelope.occurred_at.isoformat(),
+        "body": envelope.to_json().decode("utf-8"),
+        "prev_hash": envelope.prev_hash,
+        "hash": envelope.hash,
+    }

@@ -1,0 +1,80 @@
+"""The kernel's tables, present in every service's database: log, relay, inbox, dead letters."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("event_type", sa.String(200), nullable=False, index=True),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("stream_id", sa.String(200), nullable=False),
+    sa.Column("stream_version", sa.Integer, nullable=False),
+    sa.Column("project_id", sa.String(200), nullable=False, index=True),
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    # Optimistic concurrency: two writers cannot both add version N of one stream.
+    sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+)
+
+# One row: the log's last position and hash. Locking it serializes appends, which the
+# gap-free positions and the hash chain both need (FOR UPDATE on PostgreSQL,
+# BEGIN IMMEDIATE on SQLite).
+log_head = sa.Table(
+    "log_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+
+relay_checkpoint = sa.Table(
+    "relay_checkpoint",
+    metadata,
+    sa.Column("relay", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("republished", sa.Integer, nullable=False, default=0),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+# What a consumer has applied, written in the same transaction as the effects, so a
+# redelivered event changes nothing. The body is kept so read models can be rebuilt;
+# `after_position` is the local log head when the event was applied, which fixes
+# where foreign events fall among the service's own events on a rebuild.
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("consumer", sa.String(100), nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("event_type", sa.String(200), nullable=False),
+    sa.Column("source_position", sa.BigInteger, nullable=False),
+    sa.Column("after_position", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("consumer", "event_id", name="uq_inbox_consumer_event"),
+)
+
+dead_letter = sa.Table(
+    "dead_letter",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("consumer", sa.String(100), nullable=False, index=True),
+    sa.Column("event_id", sa.String(36)),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("partition", sa.Integer, nullable=False),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)

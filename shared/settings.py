@@ -1,0 +1,82 @@
+"""Settings shared by every service (env prefix RENOVATION_) and the base of each service's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_PLACEHOLDER_SECRET = "embedded-demo-secret-not-for-deployment-0000"
+
+SERVICE_NAMES = ("intake", "construction", "complaints", "acceptance")
+
+DEFAULT_PORTS = {"intake": 8101, "construction": 8102, "complaints": 8103, "acceptance": 8104}
+
+EMBEDDED_BROKER = "127.0.0.1:19092"
+
+
+class KernelSettings(BaseSettings):
+    """What every service and the CLI agree on: the broker, tokens, identity, where data lives."""
+
+    model_config = SettingsConfigDict(env_prefix="RENOVATION_", extra="ignore")
+
+    mode: Literal["embedded", "deployment"] = "embedded"
+    kafka_bootstrap_servers: str = Field(
+        default=EMBEDDED_BROKER,
+        validation_alias=AliasChoices(
+            "KAFKA_BOOTSTRAP_SERVERS", "RENOVATION_KAFKA_BOOTSTRAP_SERVERS"
+        ),
+    )
+    topic_partitions: int = 3
+    # tansu does not wake a waiting fetch when data arrives (ARCHITECTURE.md): keep it short.
+    consumer_fetch_max_wait_ms: int = 10
+    consumer_max_attempts: int = 3
+    relay_batch_size: int = 500
+    jwt_secret: SecretStr = SecretStr(EMBEDDED_PLACEHOLDER_SECRET)
+    jwt_issuer: str = "renovation"
+    jwt_ttl_minutes: int = 12 * 60
+    identity_database_url: str = "sqlite:///var/identity.db"
+    var_dir: Path = Path("var")
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+    intake_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['intake']}"
+    construction_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['construction']}"
+    complaints_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['complaints']}"
+    acceptance_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['acceptance']}"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "KernelSettings":
+        if self.mode != "embedded" and (
+            self.jwt_secret.get_secret_value() == EMBEDDED_PLACEHOLDER_SECRET
+            or len(self.jwt_secret.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "RENOVATION_JWT_SECRET must be set to a real secret of at least 32 characters "
+                "outside the embedded default"
+            )
+        return self
+
+    def service_url(self, service: str) -> str:
+        """The public base URL of one of the four services."""
+        return getattr(self, f"{service}_url")
+
+
+class ServiceSettings(BaseSettings):
+    """One service's own settings; each service subclasses it with its env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    database_url: str = ""
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "ServiceSettings":
+        if not self.port:
+            self.port = DEFAULT_PORTS[self.service_name]
+        if not self.database_url:
+            self.database_url = f"sqlite:///var/{self.service_name}.db"
+        return self

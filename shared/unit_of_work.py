@@ -1,0 +1,130 @@
+"""One transaction: a command's events and the read-model changes they cause, together."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Self, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from shared.actor import Actor
+from shared.aggregate import Aggregate
+from shared.envelope import Envelope, new_event_id, utc_now
+from shared.errors import NotFound
+from shared.event import EventRegistry, registry as default_registry
+from shared.eventstore import EventStore
+
+A = TypeVar("A", bound=Aggregate)
+Updater = Callable[[Connection, Envelope], None]
+
+
+class Projection:
+    """Read-model updaters by event type, own and foreign; replayed to rebuild the tables."""
+
+    def __init__(self, *tables: sa.Table) -> None:
+        self.tables = tables
+        self._updaters: dict[str, list[Updater]] = defaultdict(list)
+
+    def on(self, *event_types: str) -> Callable[[Updater], Updater]:
+        """Register a function that updates read models for these event types."""
+
+        def decorate(fn: Updater) -> Updater:
+            for event_type in event_types:
+                self._updaters[event_type].append(fn)
+            return fn
+
+        return decorate
+
+    def handles(self, event_type: str) -> bool:
+        """Whether any read model reacts to this event type."""
+        return event_type in self._updaters
+
+    def apply(self, conn: Connection, envelope: Envelope) -> None:
+        """Update the read models for one event."""
+        for updater in self._updaters.get(envelope.event_type, ()):
+            updater(conn, envelope)
+
+
+class UnitOfWork:
+    """Loads aggregates, appends their events and projects them in one transaction."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        projection: Projection,
+        actor: Actor,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        registry: EventRegistry = default_registry,
+        on_commit: Callable[[list[Envelope]], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.projection = projection
+        self.actor = actor
+        self.correlation_id = correlation_id or str(new_event_id())
+        self.causation_id = causation_id
+        self.registry = registry
+        self.store = EventStore()
+        self.appended: list[Envelope] = []
+        self._on_commit = on_commit
+        self.conn: Connection
+
+    def __enter__(self) -> Self:
+        self.conn = self.engine.connect().execution_options(immediate=True)
+        self._tx = self.conn.begin()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()
+        self.conn.close()
+
+    def find(self, cls: type[A], stream_id: str) -> A | None:
+        """The aggregate with this stream id, or None if it has no events."""
+        envelopes = self.store.load_stream(self.conn, stream_id)
+        if not envelopes:
+            return None
+        return cls.rehydrate(stream_id, [self.registry.load(e) for e in envelopes])
+
+    def get(self, cls: type[A], stream_id: str, *, missing: str) -> A:
+        """The aggregate with this stream id; `missing` is the zh-CN message if absent."""
+        aggregate = self.find(cls, stream_id)
+        if aggregate is None:
+            raise NotFound(missing, details={"stream_id": stream_id})
+        return aggregate
+
+    def save(self, aggregate: Aggregate, *, project_id: str) -> list[Envelope]:
+        """Append the aggregate's new events and update the read models for them."""
+        expected = aggregate.expected_version
+        drafts = [
+            Envelope(
+                event_id=new_event_id(),
+                event_type=event.event_type,
+                schema_version=event.schema_version,
+                stream_id=aggregate.stream_id,
+                stream_version=expected + index,
+                project_id=project_id,
+                occurred_at=utc_now(),
+                actor=self.actor,
+                correlation_id=self.correlation_id,
+                causation_id=self.causation_id,
+                payload=event.model_dump(mode="json"),
+            )
+            for index, event in enumerate(aggregate.collect(), start=1)
+        ]
+        placed = self.store.append(
+            self.conn, stream_id=aggregate.stream_id, expected_version=expected, batch=drafts
+        )
+        for envelope in placed:
+            self.projection.apply(self.conn, envelope)
+        self.appended.extend(placed)
+        return placed
+
+    def commit(self) -> None:
+        """Make the events and read-model changes durable together."""
+        self._tx.commit()
+        if self._on_commit and self.appended:
+            self._on_commit(self.appended)

@@ -1,0 +1,218 @@
+"""The event store on real SQLite and PostgreSQL: concurrency, the hash chain, upcasting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from shared.actor import Actor
+from shared.aggregate import Aggregate
+from shared.errors import ConcurrencyError
+from shared.event import DomainEvent, EventRegistry
+from shared.eventstore import EventStore
+from shared.schema import events
+from shared.unit_of_work import Projection, UnitOfWork
+
+counters = sa.Table(
+    "test_counter", sa.MetaData(), sa.Column("id", sa.String, primary_key=True), sa.Column("n", sa.Integer)
+)
+test_registry = EventRegistry()
+
+
+class Counter(Aggregate):
+    """A tiny aggregate to exercise the store."""
+
+    class Incremented(DomainEvent):
+        event_type = "test.CounterIncremented"
+        schema_version = 2
+        by: int
+        note: str
+
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(stream_id)
+        self.total = 0
+
+    def increment(self, by: int) -> None:
+        self._record(self.Incremented(by=by, note="n"))
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case Counter.Incremented(by=by):
+                self.total = getattr(self, "total", 0) + by
+
+
+test_registry.register(Counter.Incremented)
+
+
+@test_registry.upcaster("test.CounterIncremented", from_version=1)
+def _v1_to_v2(payload: dict) -> dict:
+    # v1 called the field "amount" and had no note.
+    return {"by": payload.pop("amount"), "note": "upcast from v1"}
+
+
+projection = Projection(counters)
+
+
+@projection.on("test.CounterIncremented")
+def _count(conn, envelope) -> None:
+    updated = conn.execute(
+        counters.update().where(counters.c.id == envelope.stream_id).values(n=counters.c.n + 1)
+    ).rowcount
+    if not updated:
+        conn.execute(counters.insert().values(id=envelope.stream_id, n=1))
+
+
+@pytest.fixture
+def engine(kernel_engine):
+    counters.metadata.create_all(kernel_engine)
+    return kernel_engine
+
+
+def uow(engine) -> UnitOfWork:
+    return UnitOfWork(engine=engine, projection=projection, actor=Actor(id="u1", role="official"),
+                      registry=test_registry)
+
+
+def bump(engine, stream: str, times: int = 1) -> None:
+    with uow(engine) as work:
+        counter = work.find(Counter, stream) or Counter(stream)
+        for _ in range(times):
+            counter.increment(1)
+        work.save(counter, project_id="p1")
+        work.commit()
+
+
+def test_stale_expected_version_fails_and_writes_nothing(engine):
+    bump(engine, "c-1")
+    with uow(engine) as first:
+        stale = first.get(Counter, "c-1", missing="无")
+    bump(engine, "c-1")  # somebody else moved the stream on
+    with uow(engine) as work:
+        stale.increment(5)
+        with pytest.raises(ConcurrencyError) as caught:
+            work.save(stale, project_id="p1")
+        assert caught.value.status == 409
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 2
+        assert conn.execute(sa.select(counters.c.n)).scalar() == 2
+        assert EventStore().verify(conn).ok
+
+
+def test_events_and_read_model_commit_together_or_not_at_all(engine):
+    with uow(engine) as work:
+        counter = Counter("c-2")
+        counter.increment(1)
+        work.save(counter, project_id="p1")
+        # no commit: leaving the block rolls back both the event and the read model
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(counters)).scalar() == 0
+
+
+def test_positions_are_gap_free_and_chain_verifies(engine):
+    for i in range(5):
+        bump(engine, f"c-{i}", times=2)
+    with engine.connect() as conn:
+        positions = [p for (p,) in conn.execute(sa.select(events.c.position).order_by(events.c.position))]
+        result = EventStore().verify(conn)
+    assert positions == list(range(1, 11))
+    assert result.ok and result.checked == 10
+
+
+def _tamper(engine, statement) -> int | None:
+    with engine.begin() as conn:
+        conn.execute(statement)
+    with engine.connect() as conn:
+        return EventStore().verify(conn).broken_position
+
+
+def _body(engine, position: int) -> dict:
+    with engine.connect() as conn:
+        return json.loads(conn.execute(sa.select(events.c.body).where(events.c.position == position)).scalar())
+
+
+def test_changed_payload_is_named(engine):
+    bump(engine, "c-1", times=6)
+    body = _body(engine, 4)
+    body["payload"]["by"] = 1000
+    assert _tamper(engine, events.update().where(events.c.position == 4).values(body=json.dumps(body))) == 4
+
+
+def test_swapped_order_is_named(engine):
+    bump(engine, "c-1", times=6)
+    third, fourth = _body(engine, 3), _body(engine, 4)
+    with engine.begin() as conn:
+        conn.execute(events.update().where(events.c.position == 3).values(body=json.dumps(fourth)))
+        conn.execute(events.update().where(events.c.position == 4).values(body=json.dumps(third)))
+    with engine.connect() as conn:
+        assert EventStore().verify(conn).broken_position == 3
+
+
+def test_deleted_event_is_named(engine):
+    bump(engine, "c-1", times=6)
+    assert _tamper(engine, events.delete().where(events.c.position == 5)) == 5
+
+
+def test_deleted_last_event_is_named(engine):
+    bump(engine, "c-1", times=6)
+    assert _tamper(engine, events.delete().where(events.c.position == 6)) == 6
+
+
+def test_rehashed_forgery_still_breaks_the_chain(engine):
+    """Re-computing a tampered event's own hash does not help: the next link breaks."""
+    from shared.envelope import Envelope, chain_hash
+
+    bump(engine, "c-1", times=4)
+    forged = Envelope.model_validate(_body(engine, 2))
+    forged = forged.model_copy(update={"payload": {"by": 99, "note": "n"}})
+    forged = forged.model_copy(update={"hash": chain_hash(forged)})
+    statement = events.update().where(events.c.position == 2).values(
+        body=forged.to_json().decode(), hash=forged.hash)
+    assert _tamper(engine, statement) == 3
+
+
+def test_upcaster_turns_stored_v1_into_current_class(engine):
+    from shared.envelope import Envelope, new_event_id, utc_now
+
+    old = Envelope(event_id=new_event_id(), event_type="test.CounterIncremented", schema_version=1,
+                   stream_id="c-old", stream_version=1, project_id="p1", occurred_at=utc_now(),
+                   actor=Actor(id="u1", role="official"), correlation_id="c", payload={"amount": 7})
+    with engine.begin() as conn:
+        EventStore().append(conn, stream_id="c-old", expected_version=0, batch=[old])
+    with uow(engine) as work:
+        counter = work.get(Counter, "c-old", missing="无")
+        stored = work.store.load_stream(work.conn, "c-old")[0]
+        loaded = test_registry.load(stored)
+    assert isinstance(loaded, Counter.Incremented)
+    assert loaded.by == 7 and loaded.note == "upcast from v1"
+    assert counter.total == 7 and counter.version == 1
+    assert stored.schema_version == 1  # the stored fact is never rewritten
+
+
+def test_concurrent_writers_to_one_stream_never_both_win(engine):
+    """Many threads racing on one stream: each version is written once, the log stays whole."""
+    import threading
+
+    bump(engine, "c-race")
+    wins, conflicts = [], []
+
+    def racer() -> None:
+        try:
+            bump(engine, "c-race")
+            wins.append(1)
+        except ConcurrencyError:
+            conflicts.append(1)
+
+    threads = [threading.Thread(target=racer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as conn:
+        versions = [v for (v,) in conn.execute(
+            sa.select(events.c.stream_version).where(events.c.stream_id == "c-race").order_by(events.c.stream_version))]
+        assert EventStore().verify(conn).ok
+    assert versions == list(range(1, len(wins) + 2))
+    assert len(wins) + len(conflicts) == 8 and wins
