@@ -41,6 +41,11 @@ relay_checkpoint = sa.Table(
     metadata,
     sa.Column("relay", sa.String(100), primary_key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
+    # Where the broker put the last acknowledged event: re-read to detect a broker that
+    # lost its data (the embedded one keeps messages in memory only).
+    sa.Column("last_partition", sa.Integer),
+    sa.Column("last_offset", sa.BigInteger),
+    sa.Column("last_event_id", sa.String(36)),
     sa.Column("republished", sa.Integer, nullable=False, default=0),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )

@@ -30,6 +30,8 @@ class KernelSettings(BaseSettings):
         ),
     )
     topic_partitions: int = 3
+    # Off for the embedded tansu broker, which does not implement InitProducerId.
+    producer_idempotence: bool = False
     # tansu does not wake a waiting fetch when data arrives (ARCHITECTURE.md): keep it short.
     consumer_fetch_max_wait_ms: int = 10
     consumer_max_attempts: int = 3

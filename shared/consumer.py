@@ -1,0 +1,196 @@
+"""The idempotent consumer: applies another service's events once, retries, dead-letters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from aiokafka import TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from shared.actor import Actor
+from shared.broker import dlq_topic
+from shared.envelope import Envelope, utc_now
+from shared.metrics import KernelMetrics
+from shared.schema import dead_letter, inbox
+from shared.settings import KernelSettings
+from shared.unit_of_work import Projection, UnitOfWork
+
+log = logging.getLogger("renovation.consumer")
+
+# A policy reacts to a foreign event by running commands in the same transaction.
+Policy = Callable[[Envelope, UnitOfWork], None]
+
+
+class PoisonMessage(ValueError):
+    """A message that can never be applied: not an envelope at all."""
+
+
+class IdempotentConsumer:
+    """Subscribes a service to other services' topics and applies each event at most once.
+
+    The inbox row, the read-model changes and any policy's events commit in one
+    transaction; the offset is committed only after it. A failing event is retried a
+    bounded number of times with backoff, then recorded and sent to the dead-letter
+    topic, and the consumer goes on. A database that is unreachable is not the event's
+    fault: then the consumer waits and retries without dead-lettering.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        engine: Engine,
+        projection: Projection,
+        settings: KernelSettings,
+        metrics: KernelMetrics,
+        policies: dict[str, Policy] | None = None,
+    ) -> None:
+        self.name = name
+        self.engine = engine
+        self.projection = projection
+        self.settings = settings
+        self.metrics = metrics
+        self.policies = policies or {}
+        self.max_attempts = settings.consumer_max_attempts
+        self.backoff_seconds = 0.2
+        self.broker: KafkaBroker | None = None
+        self.lag: dict[tuple[str, int], int] = {}
+
+    def subscribe(self, broker: KafkaBroker, topics: list[str]) -> None:
+        """Register the subscription on the broker (one consumer group per service)."""
+        self.broker = broker
+        subscriber = broker.subscriber(
+            *topics,
+            group_id=self.name,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            fetch_max_wait_ms=self.settings.consumer_fetch_max_wait_ms,
+            title=f"{self.name}:consume",
+            description=f"The {self.name} service applies these events idempotently.",
+        )
+        subscriber(self.handle)
+
+    async def handle(self, msg: KafkaMessage) -> None:
+        """Apply one message, or dead-letter it; then commit its offset."""
+        record = msg.raw_message
+        self._record_lag(msg, record)
+        try:
+            envelope = self._parse(msg.body)
+        except PoisonMessage as error:
+            await self._dead_letter(record, None, 1, str(error))
+        else:
+            await self._apply_with_retries(record, envelope)
+        await msg.ack()
+
+    @staticmethod
+    def _parse(body: bytes) -> Envelope:
+        try:
+            return Envelope.from_json(body)
+        except (ValidationError, ValueError, UnicodeDecodeError) as error:
+            raise PoisonMessage(f"not an event envelope: {error}") from error
+
+    async def _apply_with_retries(self, record, envelope: Envelope) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                outcome = await asyncio.to_thread(self.apply, envelope, record.offset)
+            except sa.exc.OperationalError as error:
+                log.warning("%s: database unavailable, retrying %s: %s", self.name,
+                            envelope.event_id, error)
+                await asyncio.sleep(min(self.backoff_seconds * 2 ** min(attempt, 5), 5.0))
+                attempt -= 1
+                continue
+            except Exception as error:  # noqa: BLE001 - any failure of the handler counts
+                if attempt >= self.max_attempts:
+                    await self._dead_letter(record, envelope, attempt, f"{error.__class__.__name__}: {error}")
+                    return
+                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+                continue
+            self.metrics.apply_seconds.labels(self.name).observe(time.perf_counter() - started)
+            self.metrics.consumer_events.labels(self.name, envelope.event_type, outcome).inc()
+            if outcome == "applied":
+                delay = (utc_now() - envelope.occurred_at).total_seconds()
+                self.metrics.end_to_end_seconds.labels(self.name).observe(max(delay, 0))
+            return
+
+    def apply(self, envelope: Envelope, source_offset: int = -1) -> str:
+        """Apply one envelope in one transaction; 'applied' or 'duplicate'."""
+        work = UnitOfWork(
+            engine=self.engine, projection=self.projection, actor=Actor.system(self.name),
+            correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
+        with work:
+            seen = work.conn.execute(
+                sa.select(inbox.c.status).where(
+                    inbox.c.consumer == self.name, inbox.c.event_id == str(envelope.event_id))
+            ).first()
+            if seen is not None:
+                return "duplicate"
+            head, _ = work.store.head(work.conn)
+            work.conn.execute(inbox.insert().values(
+                consumer=self.name, event_id=str(envelope.event_id),
+                event_type=envelope.event_type, source_position=envelope.position or 0,
+                after_position=head, status="applied", body=envelope.to_json().decode(),
+                applied_at=utc_now().isoformat()))
+            self.projection.apply(work.conn, envelope)
+            policy = self.policies.get(envelope.event_type)
+            if policy is not None:
+                policy(envelope, work)
+            work.commit()
+        return "applied"
+
+    async def _dead_letter(self, record, envelope: Envelope | None, attempts: int, error: str) -> None:
+        event_id = str(envelope.event_id) if envelope else None
+        log.error("%s: dead-lettering %s from %s/%d@%d after %d attempts: %s", self.name,
+                  event_id, record.topic, record.partition, record.offset, attempts, error)
+        await asyncio.to_thread(self._record_dead_letter, record, envelope, attempts, error)
+        self.metrics.dead_letters.labels(self.name).inc()
+        self.metrics.consumer_events.labels(
+            self.name, envelope.event_type if envelope else "unparseable", "dead_lettered").inc()
+        if self.broker is None:
+            return
+        try:
+            await self.broker.publish(
+                record.value, dlq_topic(self.name), key=record.key,
+                headers={"error": error[:1000], "source_topic": record.topic,
+                         "source_partition": str(record.partition),
+                         "source_offset": str(record.offset), "attempts": str(attempts)})
+        except Exception as publish_error:  # noqa: BLE001 - the database row is the record
+            log.error("%s: dead letter kept in the database only: %r", self.name, publish_error)
+
+    def _record_dead_letter(self, record, envelope: Envelope | None, attempts: int, error: str) -> None:
+        body = record.value.decode("utf-8", errors="replace") if record.value else ""
+        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            conn.execute(dead_letter.insert().values(
+                consumer=self.name, event_id=str(envelope.event_id) if envelope else None,
+                topic=record.topic, partition=record.partition, offset=record.offset,
+                attempts=attempts, error=error, body=body, created_at=utc_now().isoformat()))
+            if envelope is not None:
+                # A dead event is remembered too, so a redelivery does not dead-letter it twice.
+                conn.execute(inbox.insert().values(
+                    consumer=self.name, event_id=str(envelope.event_id),
+                    event_type=envelope.event_type, source_position=envelope.position or 0,
+                    after_position=-1, status="dead", body=body, applied_at=utc_now().isoformat()))
+
+    def _record_lag(self, msg: KafkaMessage, record) -> None:
+        consumer = getattr(msg, "consumer", None)
+        highwater = consumer.highwater(TopicPartition(record.topic, record.partition)) if consumer else None
+        if highwater is not None:
+            behind = max(highwater - record.offset - 1, 0)
+            self.lag[(record.topic, record.partition)] = behind
+            self.metrics.consumer_lag.labels(self.name, record.topic, str(record.partition)).set(behind)
+
+    def dead_letter_count(self) -> int:
+        """How many events this consumer has dead-lettered."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(dead_letter).where(dead_letter.c.consumer == self.name)
+            ).scalar()
