@@ -1,0 +1,154 @@
+"""The one call each service makes for the shared page shell: static files, docs, login, logout."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import StaticFiles
+
+from shared.actor import Actor
+from shared.web.docs import SpecificationSource, install_api_docs
+from shared.web.navigation import NavLink
+from shared.web.templates import CurrentUser, Templates, root_path
+
+SHELL_STATIC_DIR = Path(__file__).parent / "static"
+TOKEN_COOKIE = "renovation_token"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A successful sign-in: the token to keep in the cookie and who it belongs to."""
+
+    token: str
+    actor: Actor
+    # seconds the cookie lives; None makes it a session cookie. Match the token's lifetime.
+    max_age: int | None = None
+
+
+LoginFn = Callable[[str, str], "LoginResult | None | Awaitable[LoginResult | None]"]
+
+
+def safe_next(target: str | None, *, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default`: no open redirects to other hosts."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    # browsers read "\" as "/" and drop tabs and newlines, turning "/\evil" into "//evil"
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def install_shell(
+    app: FastAPI,
+    *,
+    service: str,
+    title_zh: str,
+    nav: Sequence[NavLink],
+    login: LoginFn,
+    current_user: CurrentUser,
+    asyncapi: SpecificationSource | None = None,
+    title_en: str | None = None,
+    template_dirs: Sequence[Path] = (),
+    locale_dirs: Sequence[Path] = (),
+    static_dir: Path | None = None,
+) -> Templates:
+    """Mount /static, /docs, /asyncapi(.json), /login, /logout on `app`; return its renderer."""
+    templates = Templates(
+        service=service,
+        title_zh=title_zh,
+        title_en=title_en,
+        nav=nav,
+        current_user=current_user,
+        template_dirs=template_dirs,
+        locale_dirs=locale_dirs,
+    )
+    # a service's own assets first: the shell's /static mount would otherwise swallow the path
+    if static_dir is not None:
+        app.mount(f"/static/{service}", StaticFiles(directory=static_dir), name=f"static-{service}")
+    app.mount("/static", StaticFiles(directory=SHELL_STATIC_DIR), name="static")
+    install_api_docs(app, title=title_zh, asyncapi=asyncapi)
+    app.include_router(_auth_router(templates, login))
+    return templates
+
+
+def _auth_router(templates: Templates, login: LoginFn) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def login_page(
+        request: Request,
+        *,
+        next_path: str,
+        username: str = "",
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        context = {
+            "next": next_path,
+            "username": username,
+            "error": error,
+            "page_title": templates.translate(request, "Log in"),
+        }
+        return templates.render(request, "login.html", context, status_code=status_code)
+
+    @router.get("/login")
+    async def show_login(request: Request, next: str | None = None) -> HTMLResponse:
+        return login_page(request, next_path=safe_next(next, default=f"{root_path(request)}/"))
+
+    @router.post("/login")
+    async def submit_login(
+        request: Request,
+        username: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "",
+    ) -> Response:
+        next_path = safe_next(next, default=f"{root_path(request)}/")
+        username = username.strip()
+        if not username or not password:
+            error = templates.translate(request, "Please enter your user name and password.")
+            return login_page(
+                request, next_path=next_path, username=username, error=error, status_code=400
+            )
+        result = await _call_login(login, username, password)
+        if result is None:
+            error = templates.translate(request, "Incorrect user name or password.")
+            return login_page(
+                request, next_path=next_path, username=username, error=error, status_code=401
+            )
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(
+            TOKEN_COOKIE,
+            result.token,
+            max_age=result.max_age,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @router.get("/logout")
+    async def logout(request: Request) -> Response:
+        response = RedirectResponse(f"{root_path(request)}/login", status_code=303)
+        response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="lax")
+        return response
+
+    return router
+
+
+async def _call_login(login: LoginFn, username: str, password: str) -> LoginResult | None:
+    # password hashing is slow on purpose: a plain function must not block the event loop
+    if inspect.iscoroutinefunction(login):
+        return await login(username, password)
+    result = await run_in_threadpool(login, username, password)
+    return await result if inspect.isawaitable(result) else result
