@@ -16,11 +16,11 @@ from starlette.staticfiles import StaticFiles
 
 from shared.actor import Actor
 from shared.web.docs import SpecificationSource, install_api_docs
+from shared.auth.dependency import TOKEN_COOKIE
 from shared.web.navigation import NavLink
 from shared.web.templates import CurrentUser, Templates, root_path
 
 SHELL_STATIC_DIR = Path(__file__).parent / "static"
-TOKEN_COOKIE = "renovation_token"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,160 @@
+"""FastAPI dependencies that turn a request's token into the Actor an endpoint acts for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
+
+from shared.actor import ROLE_LABELS_ZH, Actor, Role
+from shared.auth.identity import IdentityStore, User
+from shared.auth.token import TokenService
+from shared.errors import Forbidden, RenovationError, Unauthenticated
+from shared.settings import KernelSettings
+
+TOKEN_COOKIE = "renovation_token"
+
+# Both schemes are optional so a request may carry either; declaring them puts them in /docs.
+_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", scheme_name="Bearer", auto_error=False)
+_cookie = APIKeyCookie(name=TOKEN_COOKIE, scheme_name="Cookie", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Login:
+    """A successful login: the account, its fresh token and how many seconds the token lives."""
+
+    user: User
+    token: str
+    expires_in: int
+
+
+class Auth:
+    """Who may log in and what their tokens say: one per service, kept on `app.state.auth`."""
+
+    def __init__(self, *, store: IdentityStore, tokens: TokenService):
+        self.store = store
+        self.tokens = tokens
+
+    @classmethod
+    def from_settings(cls, settings: KernelSettings) -> Auth:
+        """The auth of the identity database and token settings every service shares."""
+        store = IdentityStore.from_url(settings.identity_database_url)
+        store.create_schema()
+        tokens = TokenService(
+            secret=settings.jwt_secret,
+            issuer=settings.jwt_issuer,
+            ttl=timedelta(minutes=settings.jwt_ttl_minutes),
+        )
+        return cls(store=store, tokens=tokens)
+
+    def install(self, app: FastAPI) -> None:
+        """Make this the auth that the dependencies of `app` use."""
+        app.state.auth = self
+
+    def login(self, *, username: str, password: str) -> Login:
+        """A fresh token for the account, or Unauthenticated when the credentials do not match."""
+        user = self.store.authenticate(username=username, password=password)
+        if user is None:
+            raise Unauthenticated(
+                "登录失败：用户名或密码错误（如确认无误，请联系管理员确认账号未被停用）",
+                code="invalid_credentials",
+            )
+        token = self.tokens.issue(
+            username=user.username, role=user.role, display_name=user.display_name
+        )
+        return Login(user=user, token=token, expires_in=int(self.tokens.ttl.total_seconds()))
+
+    def actor(self, token: str) -> Actor:
+        """The actor of a token whose account still exists and is not disabled."""
+        actor = self.tokens.verify(token)
+        # Checked on every request so disabling an account takes effect before its tokens expire.
+        user = self.store.get(actor.id)
+        if user is None or user.disabled:
+            raise Unauthenticated(
+                f"账号“{actor.id}”已停用或已不存在，请联系管理员", code="account_disabled"
+            )
+        return actor
+
+    def page_actor(self, request: Request) -> Actor | None:
+        """The actor of a request's Bearer header or cookie, or None (the shell's current user)."""
+        scheme, bearer = get_authorization_scheme_param(request.headers.get("Authorization"))
+        token = bearer if scheme.lower() == "bearer" else None
+        return self.actor_or_none(token or request.cookies.get(TOKEN_COOKIE))
+
+    def actor_or_none(self, token: str | None) -> Actor | None:
+        """The actor of a token, or None when there is none or it is no longer valid."""
+        if not token:
+            return None
+        try:
+            return self.actor(token)
+        except RenovationError:
+            return None  # an expired cookie just means the page shows the login prompt
+
+
+def get_auth(request: Request) -> Auth:
+    """The auth installed on the app serving this request."""
+    auth = getattr(request.app.state, "auth", None)
+    if auth is None:
+        raise RuntimeError("no Auth on app.state: call Auth.install(app) in the service bootstrap")
+    return auth
+
+
+AuthDep = Annotated[Auth, Depends(get_auth)]
+
+
+def _presented_token(
+    bearer: Annotated[str | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str | None:
+    # The header wins: API clients send it, pages only have the cookie.
+    return bearer or cookie
+
+
+def current_actor(
+    auth: AuthDep, token: Annotated[str | None, Depends(_presented_token)]
+) -> Actor:
+    """The logged-in actor, whatever the role; Unauthenticated without a valid token."""
+    if not token:
+        raise Unauthenticated(
+            "未登录：请求缺少登录凭证（请在 Authorization 头中携带 Bearer 令牌，"
+            f"或先登录以获得 {TOKEN_COOKIE} Cookie）"
+        )
+    return auth.actor(token)
+
+
+def optional_actor(
+    auth: AuthDep, token: Annotated[str | None, Depends(_presented_token)]
+) -> Actor | None:
+    """The logged-in actor for a page, or None when nobody (validly) is."""
+    return auth.actor_or_none(token)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency yielding the logged-in actor if their role is one of `roles`, else Forbidden."""
+    if not roles:
+        raise ValueError("name the roles allowed; use current_actor for any logged-in user")
+    allowed = tuple(Role(role) for role in roles)
+
+    def allowed_actor(actor: CurrentActor) -> Actor:
+        if actor.role not in allowed:
+            raise Forbidden(
+                f"无权执行此操作：当前账号的角色是“{_label(actor.role)}”，"
+                f"此操作仅限{'、'.join(_label(role) for role in allowed)}",
+                details={"role": str(actor.role), "allowed": [role.value for role in allowed]},
+            )
+        return actor
+
+    return allowed_actor
+
+
+def _label(role: str) -> str:
+    return ROLE_LABELS_ZH.get(role, role)

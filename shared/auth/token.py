@@ -1,0 +1,110 @@
+"""Signed login tokens: HS256 JWTs that carry who the bearer is and which role they act in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import jwt
+from pydantic import SecretStr
+
+from shared.actor import Actor, Role
+from shared.errors import Unauthenticated
+
+ALGORITHM = "HS256"
+
+# Services in deployment run on different hosts; tolerate their clocks disagreeing a little.
+LEEWAY = timedelta(seconds=30)
+
+# China keeps one time zone without daylight saving: expiry times are shown in it.
+_BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+_RELOGIN = "请重新登录"
+
+
+class TokenService:
+    """Issues and verifies the tokens every service accepts."""
+
+    def __init__(self, *, secret: SecretStr, issuer: str, ttl: timedelta):
+        if ttl <= timedelta(0):
+            raise ValueError("token lifetime must be positive")
+        self._secret = secret
+        self._issuer = issuer
+        self._ttl = ttl
+
+    @property
+    def ttl(self) -> timedelta:
+        """How long an issued token stays valid."""
+        return self._ttl
+
+    def issue(
+        self, *, username: str, role: Role | str, display_name: str, now: datetime | None = None
+    ) -> str:
+        """A signed token for this account, valid for `ttl` from `now`."""
+        issued_at = now or datetime.now(UTC)
+        claims = {
+            "sub": username,
+            "role": str(Role(role)),
+            "name": display_name,
+            "iat": issued_at,
+            "exp": issued_at + self._ttl,
+            "iss": self._issuer,
+        }
+        return jwt.encode(claims, self._secret.get_secret_value(), algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Actor:
+        """The actor a token stands for; Unauthenticated with the reason when it is not valid."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret.get_secret_value(),
+                algorithms=[ALGORITHM],
+                issuer=self._issuer,
+                leeway=LEEWAY,
+                options={"require": ["sub", "role", "iat", "exp", "iss"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(self._reason(error, token), code=_code(error)) from None
+        try:
+            role = Role(claims["role"])
+        except ValueError:
+            raise Unauthenticated(
+                f"登录凭证无效：其中的角色“{claims['role']}”不存在，{_RELOGIN}", code="token_invalid"
+            ) from None
+        return Actor(id=str(claims["sub"]), role=role)
+
+    def _reason(self, error: jwt.PyJWTError, token: str) -> str:
+        # Order matters: several of these subclass DecodeError or InvalidTokenError.
+        match error:
+            case jwt.ExpiredSignatureError():
+                return f"登录已过期（凭证有效期至 {_expiry(token)}），{_RELOGIN}"
+            case jwt.InvalidSignatureError():
+                return f"登录凭证无效：签名校验失败，凭证可能被篡改或由其他环境签发，{_RELOGIN}"
+            case jwt.InvalidAlgorithmError():
+                return f"登录凭证无效：只接受 {ALGORITHM} 签名的凭证，{_RELOGIN}"
+            case jwt.InvalidIssuerError():
+                return (
+                    f"登录凭证无效：签发方是“{_unverified(token).get('iss')}”，"
+                    f"本系统只接受“{self._issuer}”签发的凭证，{_RELOGIN}"
+                )
+            case jwt.MissingRequiredClaimError():
+                return f"登录凭证无效：缺少必需的字段 {error.claim}，{_RELOGIN}"
+            case jwt.ImmatureSignatureError():
+                return "登录凭证尚未生效：签发时间晚于服务器当前时间，请检查服务器时钟"
+            case jwt.DecodeError():
+                return f"登录凭证格式不正确：不是有效的 JWT，{_RELOGIN}"
+            case _:
+                return f"登录凭证无效（{type(error).__name__}），{_RELOGIN}"
+
+
+def _code(error: jwt.PyJWTError) -> str:
+    return "token_expired" if isinstance(error, jwt.ExpiredSignatureError) else "token_invalid"
+
+
+def _unverified(token: str) -> dict:
+    # Only called once the signature has been checked: PyJWT verifies it before any claim.
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def _expiry(token: str) -> str:
+    expires = datetime.fromtimestamp(_unverified(token)["exp"], tz=_BEIJING)
+    return f"{expires:%Y-%m-%d %H:%M} 北京时间"

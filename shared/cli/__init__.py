@@ -1,0 +1,1 @@
+"""The `renovation` command line: up, status, user, bench."""
