@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aiokafka import AIOKafkaClient
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -52,6 +53,15 @@ def make_broker(
         log_level=logging.WARNING,
         logger=logging.getLogger(f"renovation.broker.{client_id}"),
     )
+
+
+async def broker_reachable(bootstrap_servers: str) -> None:
+    """Raise KafkaConnectionError unless the broker answers a metadata request."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5_000)
+    try:
+        await client.bootstrap()
+    finally:
+        await client.close()
 
 
 async def ensure_topics(settings: KernelSettings, topics: list[str] | None = None) -> list[str]:

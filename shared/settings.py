@@ -41,6 +41,8 @@ class KernelSettings(BaseSettings):
     jwt_ttl_minutes: int = 12 * 60
     identity_database_url: str = "sqlite:///var/identity.db"
     var_dir: Path = Path("var")
+    # The embedded default's evidence store: a local folder with content-addressed keys.
+    evidence_dir: Path = Path("var/evidence")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     intake_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['intake']}"

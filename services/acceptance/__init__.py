@@ -1,0 +1,1 @@
+"""Acceptance: joint acceptance by all parties, the residents' evaluation, rectification, the archive."""

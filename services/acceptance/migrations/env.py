@@ -1,0 +1,7 @@
+"""Alembic environment of acceptance."""
+
+from alembic import context
+
+from shared.migrations import run_env
+
+run_env(context)

@@ -1,0 +1,1 @@
+"""Complaints: the resident hotline and web complaints, time limits, escalation, confirmation."""

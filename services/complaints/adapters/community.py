@@ -1,0 +1,40 @@
+"""Complaints's view of the communities: the communities a complaint can be about, with who answers for them locally."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from services.complaints.consumers.intake import CommunityRegistered
+from shared.envelope import Envelope
+from shared.unit_of_work import Projection
+
+metadata = sa.MetaData()
+
+community_directory_table = sa.Table(
+    "community_directory",
+    metadata,
+    sa.Column("community_id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("district", sa.String(50), nullable=False),
+    sa.Column("street_office", sa.String(50), nullable=False),
+    sa.Column("residents_committee", sa.String(50), nullable=False),
+    sa.Column("address", sa.String(200), nullable=False),
+    sa.Column("registered_at", sa.String(40), nullable=False),
+)
+
+projection = Projection(community_directory_table)
+
+
+@projection.on(CommunityRegistered.event_type)
+def _registered(conn: Connection, envelope: Envelope) -> None:
+    fact = CommunityRegistered.model_validate(envelope.payload)
+    conn.execute(community_directory_table.insert().values(
+        **fact.model_dump(include={"community_id", "name", "district", "street_office", "residents_committee", "address"}),
+        registered_at=envelope.occurred_at.isoformat()))
+
+
+def list_community_directorys(conn: Connection) -> list[dict]:
+    """Every community this service knows, newest first."""
+    rows = conn.execute(sa.select(community_directory_table).order_by(community_directory_table.c.registered_at.desc()))
+    return [dict(row._mapping) for row in rows]

@@ -1,0 +1,1 @@
+"""Construction: site inspections, defects and rectification, hidden-work evidence, design changes."""

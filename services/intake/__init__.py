@@ -1,0 +1,1 @@
+"""Intake: communities, eligibility, resident consent, the plan, its notice and vote, the library."""

@@ -1,0 +1,1 @@
+"""Intake's HTTP surface: the JSON API and the zh-CN pages."""

@@ -1,0 +1,7 @@
+"""Alembic environment of intake."""
+
+from alembic import context
+
+from shared.migrations import run_env
+
+run_env(context)

@@ -1,0 +1,319 @@
+"""`bench store`: our event store beside the eventsourcing library's recorder, on the same database."""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate as LibraryAggregate
+from eventsourcing.domain import event
+from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteFactory
+
+from shared.actor import Actor
+from shared.aggregate import Aggregate
+from shared.bench import machine_facts
+from shared.db import create_engine
+from shared.event import DomainEvent
+from shared.eventstore import EventStore
+from shared.schema import metadata as kernel_metadata
+from shared.unit_of_work import Projection, UnitOfWork
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# About 1 KB of payload per event: the size ARCHITECTURE.md's write figures were measured with.
+TEXT = ("inspection note: east stairwell handrail re-welded, primed and painted; photos attached. "
+        * 12)[:1000]
+ACTOR = Actor(id="bench", role="official")
+NO_READ_MODELS = Projection()
+PHASES = ("single", "batched", "read", "verify")
+
+
+class BenchNote(Aggregate):
+    """A stream of notes: the benches' stand-in for a domain aggregate."""
+
+    stream_prefix = "note"
+
+    class Noted(DomainEvent):
+        event_type = "bench.Noted"
+
+        seq: int
+        text: str
+
+    @classmethod
+    def start(cls) -> "BenchNote":
+        """A new, empty note stream."""
+        return cls(cls.stream_for(uuid.uuid4().hex))
+
+    def note(self, *, seq: int, text: str = TEXT) -> None:
+        """Record one note."""
+        self._record(self.Noted(seq=seq, text=text))
+
+    def apply(self, event: DomainEvent) -> None:
+        """Change state by one event."""
+        match event:
+            case BenchNote.Noted():
+                self.last_seq = event.seq
+
+
+class LibraryNote(LibraryAggregate):
+    """The same note in the eventsourcing library's model."""
+
+    @event("Started")
+    def __init__(self, seq: int, text: str) -> None:
+        self.seq = seq
+
+    @event("Noted")
+    def note(self, seq: int, text: str) -> None:
+        """Record one note."""
+        self.seq = seq
+
+
+class _DurablePool(SQLiteConnectionPool):
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class DurableSQLiteFactory(SQLiteFactory):
+    """eventsourcing's SQLite factory with synchronous FULL on every connection, as ours has."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        pool = self.datastore.pool
+        self.datastore.pool = _DurablePool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
+        pool.close()
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One measured phase: events per second for us and for the library (median of rounds)."""
+
+    name: str
+    ours: float
+    theirs: float | None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """Ours divided by theirs (above 1: we are faster)."""
+        return self.ours / self.theirs if self.theirs else None
+
+
+@dataclass(frozen=True)
+class StoreBenchResult:
+    """Everything `bench store` measured, and the conditions it measured under."""
+
+    database: str
+    events: int
+    batch: int
+    rounds: int
+    phases: list[Phase]
+    durability: dict[str, str]
+    machine: dict[str, str]
+    seconds: float
+
+
+class _Ours:
+    """Our side: UnitOfWork + EventStore, as a command handler uses them."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url)
+        kernel_metadata.create_all(self.engine)
+        self.store = EventStore()
+
+    def _save(self, note: BenchNote) -> None:
+        with UnitOfWork(engine=self.engine, projection=NO_READ_MODELS, actor=ACTOR) as work:
+            work.save(note, project_id=f"p-{note.last_seq % 5}")
+            work.commit()
+
+    def single(self, count: int) -> int:
+        for seq in range(count):
+            note = BenchNote.start()
+            note.note(seq=seq)
+            self._save(note)
+        return count
+
+    def batched(self, count: int, batch: int) -> int:
+        for first in range(0, count, batch):
+            note = BenchNote.start()
+            for seq in range(first, min(first + batch, count)):
+                note.note(seq=seq)
+            self._save(note)
+        return count
+
+    def read(self) -> int:
+        with self.engine.connect() as conn:
+            return sum(1 for _ in self.store.iter_all(conn))
+
+    def verify(self) -> int:
+        with self.engine.connect() as conn:
+            result = self.store.verify(conn)
+        if not result.ok:
+            raise RuntimeError(f"the bench log does not verify at {result.broken_position}: {result.reason}")
+        return result.checked
+
+    def durability(self) -> str:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                return _postgres_durability(conn) + ", row lock on the log head"
+            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+        return f"journal_mode={journal}, synchronous={_SYNC.get(sync, sync)}, BEGIN IMMEDIATE"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class _Theirs:
+    """The eventsourcing library's side: an Application saving aggregates through its recorder."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.app: Application = Application(env=env)
+
+    def single(self, count: int) -> int:
+        for seq in range(count):
+            self.app.save(LibraryNote(seq=seq, text=TEXT))
+        return count
+
+    def batched(self, count: int, batch: int) -> int:
+        for first in range(0, count, batch):
+            note = LibraryNote(seq=first, text=TEXT)
+            for seq in range(first + 1, min(first + batch, count)):
+                note.note(seq=seq, text=TEXT)
+            self.app.save(note)
+        return count
+
+    def read(self) -> int:
+        count, after = 0, 0
+        while page := self.app.recorder.select_notifications(
+            start=after, limit=2000, inclusive_of_start=False
+        ):
+            for notification in page:
+                self.app.mapper.to_domain_event(notification)
+            count, after = count + len(page), page[-1].id
+        return count
+
+    def verify(self) -> None:
+        return None  # the library keeps no hash chain: nothing comparable to verify
+
+    def durability(self) -> str:
+        datastore = self.app.factory.datastore
+        if not hasattr(datastore, "pool") or not isinstance(datastore.pool, SQLiteConnectionPool):
+            return "same server settings, row locks per aggregate"
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            sync = cursor.fetchone()[0]
+        return f"journal_mode={journal}, synchronous={_SYNC.get(sync, sync)}, BEGIN (deferred)"
+
+    def close(self) -> None:
+        self.app.close()
+
+
+_SYNC = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def _postgres_durability(conn: sa.Connection) -> str:
+    commit = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+    fsync = conn.exec_driver_sql("SHOW fsync").scalar()
+    return f"synchronous_commit={commit}, fsync={fsync}"
+
+
+def run_store_bench(
+    *, events: int = 3000, batch: int = 100, rounds: int = 3, db: str = "sqlite",
+    postgres_url: str = DEFAULT_POSTGRES_URL,
+) -> StoreBenchResult:
+    """Measure append (single and batched), read and verify rates beside the eventsourcing library."""
+    started = time.perf_counter()
+    with _databases(db, postgres_url) as (our_url, their_env, missing):
+        ours = _Ours(our_url)
+        theirs = None if missing else _Theirs(their_env)
+        try:
+            runs = _measure(ours, theirs, events=events, batch=batch, rounds=rounds)
+            durability = {"ours": ours.durability(),
+                          "eventsourcing": theirs.durability() if theirs else missing}
+        finally:
+            ours.close()
+            if theirs:
+                theirs.close()
+    notes = {"verify": "no hash chain in the library"} if not missing else {}
+    phases = [
+        Phase(_PHASE_NAMES[name].format(batch=batch), statistics.median(runs[name]["ours"]),
+              statistics.median(runs[name]["theirs"]) if runs[name]["theirs"] else None,
+              notes.get(name, missing or ""))
+        for name in PHASES
+    ]
+    return StoreBenchResult(
+        database=db, events=events, batch=batch, rounds=rounds, phases=phases,
+        durability=durability, machine=machine_facts(), seconds=time.perf_counter() - started)
+
+
+_PHASE_NAMES = {
+    "single": "append, 1 event per transaction",
+    "batched": "append, {batch} events per transaction",
+    "read": "read the whole log (parsed)",
+    "verify": "verify the whole log",
+}
+
+
+def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, rounds: int):
+    runs = {name: {"ours": [], "theirs": []} for name in PHASES}
+    calls: dict[str, Callable[[Any], int | None]] = {
+        "single": lambda side: side.single(events),
+        "batched": lambda side: side.batched(events, batch),
+        "read": lambda side: side.read(),
+        "verify": lambda side: side.verify(),
+    }
+    for round_no in range(rounds):
+        sides = [("ours", ours), ("theirs", theirs)] if theirs else [("ours", ours)]
+        if round_no % 2:
+            sides.reverse()  # neither side always runs first, on a warmer or busier machine
+        for name in PHASES:
+            for key, side in sides:
+                began = time.perf_counter()
+                counted = calls[name](side)
+                if counted:
+                    runs[name][key].append(counted / (time.perf_counter() - began))
+    return runs
+
+
+@contextmanager
+def _databases(db: str, postgres_url: str) -> Iterator[tuple[str, dict[str, str], str]]:
+    """Fresh databases for both sides: (our URL, the library's env, why the library is missing)."""
+    if db == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="renovation-bench-") as folder:
+            env = {"PERSISTENCE_MODULE": f"{__name__}:DurableSQLiteFactory",
+                   "SQLITE_DBNAME": str(Path(folder) / "eventsourcing.db")}
+            yield f"sqlite:///{Path(folder) / 'ours.db'}", env, ""
+        return
+    if db != "postgres":
+        raise ValueError(f"unknown database {db!r}: sqlite or postgres")
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    names = [f"renovation_bench_{uuid.uuid4().hex[:10]}_{side}" for side in ("ours", "lib")]
+    try:
+        with admin.connect() as conn:
+            for name in names:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = sa.engine.make_url(postgres_url)
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": names[1],
+               "POSTGRES_HOST": url.host or "127.0.0.1", "POSTGRES_PORT": str(url.port or 5432),
+               "POSTGRES_USER": url.username or "postgres", "POSTGRES_PASSWORD": url.password or ""}
+        missing = "" if importlib.util.find_spec("psycopg_pool") else (
+            "not measured: eventsourcing.postgres needs psycopg_pool, which is not installed")
+        yield url.set(database=names[0]).render_as_string(hide_password=False), env, missing
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -1,0 +1,226 @@
+"""Builds one service: database, event store, relay, consumer, auth, pages, metrics, health."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from aiokafka.errors import KafkaError
+from fastapi import APIRouter, Depends, FastAPI, Request
+from faststream.specification import AsyncAPI
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from shared.actor import Actor
+from shared.auth import Auth, auth_router
+from shared.broker import broker_reachable, make_broker, topic_for
+from shared.consumer import IdempotentConsumer, Policy
+from shared.db import create_engine
+from shared.envelope import Envelope, new_event_id
+from shared.errors import Unauthenticated
+from shared.eventstore import EventStore
+from shared.http import install_error_handlers, install_request_ids
+from shared.log import configure_logging
+from shared.metrics import KernelMetrics
+from shared.migrations import upgrade
+from shared.relay import Relay
+from shared.schema import dead_letter, inbox
+from shared.settings import KernelSettings, ServiceSettings
+from shared.unit_of_work import Projection, UnitOfWork
+from shared.web import NavLink, install_shell, service_nav
+from shared.web.shell import LoginResult
+
+log = logging.getLogger("renovation.service")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes a service itself: its name, read models, routes, reactions, migrations."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    projection: Projection
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    subscribes_to: Sequence[str] = ()
+    policies: Mapping[str, Policy] = field(default_factory=dict)
+    template_dir: Path | None = None
+    locale_dir: Path | None = None
+
+
+class Service:
+    """The running parts of one service, kept on `app.state.service`."""
+
+    def __init__(self, spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSettings):
+        self.spec = spec
+        self.settings = settings
+        self.kernel = kernel
+        self.engine = create_engine(settings.database_url)
+        self.registry = CollectorRegistry()
+        self.metrics = KernelMetrics(self.registry)
+        self.broker = make_broker(kernel, client_id=spec.name, registry=self.registry)
+        self.relay = Relay(engine=self.engine, broker=self.broker, topic=topic_for(spec.name),
+                           settings=kernel, metrics=self.metrics, batch_size=kernel.relay_batch_size)
+        self.consumer = IdempotentConsumer(
+            name=spec.name, engine=self.engine, projection=spec.projection, settings=kernel,
+            metrics=self.metrics, policies=dict(spec.policies))
+        if spec.subscribes_to:
+            self.consumer.subscribe(self.broker, [topic_for(s) for s in spec.subscribes_to])
+        self.auth = Auth.from_settings(kernel)
+        self.broker_connected = asyncio.Event()
+
+    def unit_of_work(self, *, actor: Actor, correlation_id: str | None = None,
+                     causation_id: str | None = None) -> UnitOfWork:
+        """A unit of work on this service's database; commits wake the relay."""
+        return UnitOfWork(engine=self.engine, projection=self.spec.projection, actor=actor,
+                          correlation_id=correlation_id, causation_id=causation_id,
+                          on_commit=self._committed)
+
+    def _committed(self, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            self.metrics.events_appended.labels(envelope.event_type).inc()
+        self.relay.notify()
+
+    def migrate(self) -> None:
+        """Bring the database schema to the newest migration."""
+        upgrade(self.engine, self.spec.migrations)
+
+    def status(self) -> dict[str, Any]:
+        """Log position, relay checkpoint and lag, consumer lag and dead letters."""
+        with self.engine.connect() as conn:
+            head, _ = EventStore().head(conn)
+            checkpoint = self.relay.load_checkpoint(conn)
+            applied = conn.execute(sa.select(sa.func.count()).select_from(inbox).where(
+                inbox.c.consumer == self.spec.name, inbox.c.status == "applied")).scalar()
+            dead = conn.execute(sa.select(sa.func.count()).select_from(dead_letter).where(
+                dead_letter.c.consumer == self.spec.name)).scalar()
+        return {
+            "service": self.spec.name,
+            "log_position": head,
+            "relay_position": checkpoint.position,
+            "relay_lag": max(head - checkpoint.position, 0),
+            "broker_up": self.relay.broker_up,
+            "broker_error": self.relay.last_error,
+            "consumer_lag": sum(self.consumer.lag.values()),
+            "consumer_lag_by_partition": {f"{t}/{p}": n for (t, p), n in sorted(self.consumer.lag.items())},
+            "events_applied": applied,
+            "dead_letters": dead,
+            "subscribes_to": [topic_for(s) for s in self.spec.subscribes_to],
+        }
+
+    async def run_background(self, stop: asyncio.Event) -> None:
+        """Connect to the broker (retrying while it is down), then run the relay."""
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                # Probe with a client we close ourselves: a failed broker.start() leaves
+                # FastStream's producer half-open.
+                await broker_reachable(self.kernel.kafka_bootstrap_servers)
+                await self.broker.start()
+                self.broker_connected.set()
+                break
+            except (KafkaError, OSError, asyncio.TimeoutError) as error:
+                log.warning("%s: broker not reachable yet (%r); retrying", self.spec.name, error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+        if self.broker_connected.is_set():
+            await self.relay.run(stop)
+
+    def login(self, username: str, password: str) -> LoginResult | None:
+        """The page login: a token for the cookie, or None when credentials do not match."""
+        try:
+            login = self.auth.login(username=username, password=password)
+        except Unauthenticated:
+            return None
+        return LoginResult(token=login.token, actor=login.user.actor, max_age=login.expires_in)
+
+    def nav(self) -> list[NavLink]:
+        """Links to the four services, as this deployment reaches them."""
+        return service_nav(self.kernel)
+
+
+def get_service(request: Request) -> Service:
+    """The service serving this request."""
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSettings) -> FastAPI:
+    """The service's FastAPI app, with the broker, relay and consumer in its lifespan."""
+    configure_logging(kernel)
+    service = Service(spec, settings=settings, kernel=kernel)
+    service.migrate()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = asyncio.Event()
+        background = asyncio.create_task(service.run_background(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await background
+            if service.broker_connected.is_set():
+                await service.broker.stop()
+            service.engine.dispose()
+
+    app = FastAPI(title=f"{spec.title_zh} · {spec.title_en}", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
+                  description=f"{spec.title_zh}服务 API（{spec.title_en} service）。")
+    app.state.service = service
+    service.auth.install(app)
+    install_request_ids(app)
+    app.state.templates = install_shell(
+        app, service=spec.name, title_zh=spec.title_zh, title_en=spec.title_en, nav=service.nav(),
+        login=service.login, current_user=service.auth.page_actor,
+        asyncapi=lambda: AsyncAPI(service.broker, title=f"{spec.title_zh} · {spec.title_en}",
+                                  version="0.1.0"),
+        template_dirs=[spec.template_dir] if spec.template_dir else (),
+        locale_dirs=[spec.locale_dir] if spec.locale_dir else ())
+    install_error_handlers(app)
+    app.include_router(auth_router())
+    app.include_router(_operations_router())
+    for router in spec.routers:
+        app.include_router(router)
+    Instrumentator(registry=service.registry, excluded_handlers=["/metrics", "/health"]).instrument(
+        app).expose(app, endpoint="/metrics", include_in_schema=False)
+    return app
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", summary="健康检查 Health check")
+    def health(service: ServiceDep) -> dict[str, Any]:
+        with service.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return {"status": "ok", "service": service.spec.name,
+                "broker_connected": service.broker_connected.is_set()}
+
+    @router.get("/status", summary="运行状态 Log, relay and consumer status")
+    def status(service: ServiceDep) -> dict[str, Any]:
+        return service.status()
+
+    return router
+
+
+def new_correlation_id() -> str:
+    """A fresh correlation id for work that did not come from a request."""
+    return str(new_event_id())
+
+
+def serve(create_app, settings: ServiceSettings) -> None:
+    """Run a service's app under uvicorn on its configured host and port."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="warning", access_log=False, timeout_graceful_shutdown=10)
