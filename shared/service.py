@@ -71,6 +71,10 @@ class Service:
         self.consumer = IdempotentConsumer(
             name=spec.name, engine=self.engine, projection=spec.projection, settings=kernel,
             metrics=self.metrics, policies=dict(spec.policies))
+        # Declared for the AsyncAPI document: what this service publishes, and its schema.
+        self.broker.publisher(
+            topic_for(spec.name), title=f"{spec.name}:publish", schema=Envelope,
+            description=f"Every event of the {spec.name} service, in log order, key = project_id.")
         if spec.subscribes_to:
             self.consumer.subscribe(self.broker, [topic_for(s) for s in spec.subscribes_to])
         self.auth = Auth.from_settings(kernel)
@@ -127,7 +131,9 @@ class Service:
                 self.broker_connected.set()
                 break
             except (KafkaError, OSError, asyncio.TimeoutError) as error:
-                log.warning("%s: broker not reachable yet (%r); retrying", self.spec.name, error)
+                # Say it once at WARNING; the retries that follow are routine.
+                level = logging.WARNING if backoff == 0.2 else logging.DEBUG
+                log.log(level, "%s: broker not reachable yet (%r); retrying", self.spec.name, error)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
         if self.broker_connected.is_set():

@@ -81,7 +81,8 @@ def test_bad_input_is_refused_with_a_reason_and_loses_nothing(stack):
     stack.start()
     official = stack.token("demo-official")
     intake = stack.urls["intake"]
-    assert httpx.post(f"{intake}/api/communities", json=COMMUNITY, headers=official).status_code == 201
+    created = httpx.post(f"{intake}/api/communities", json=COMMUNITY, headers=official)
+    assert created.status_code == 201
 
     missing_token = httpx.post(f"{intake}/api/communities", json=COMMUNITY)
     assert missing_token.status_code == 401 and "未登录" in missing_token.json()["detail"]
@@ -95,3 +96,12 @@ def test_bad_input_is_refused_with_a_reason_and_loses_nothing(stack):
 
     assert len(httpx.get(f"{intake}/api/communities", headers=official).json()) == 1
     assert status(stack, "intake")["log_position"] == 1
+
+    metrics = httpx.get(f"{intake}/metrics").text
+    assert 'renovation_events_appended_total{event_type="intake.CommunityRegistered"} 1.0' in metrics
+    assert 'http_requests_total{handler="/api/communities",method="POST",status="4xx"}' in metrics
+    assert "renovation_relay_lag_events" in metrics
+    wait_everywhere(stack, official, created.json()["community_id"])
+    consumer_metrics = httpx.get(f"{stack.urls['acceptance']}/metrics").text
+    assert "faststream_received_messages_total" in consumer_metrics
+    assert 'renovation_consumer_events_total{consumer="acceptance",event_type="intake.CommunityRegistered"' in consumer_metrics

@@ -216,3 +216,26 @@ def test_concurrent_writers_to_one_stream_never_both_win(engine):
         assert EventStore().verify(conn).ok
     assert versions == list(range(1, len(wins) + 2))
     assert len(wins) + len(conflicts) == 8 and wins
+
+
+def test_rebuild_replays_own_and_foreign_events_in_first_applied_order(engine):
+    """A foreign event applied after own event N replays between N and N + 1."""
+    from shared.envelope import Envelope, new_event_id, utc_now
+    from shared.rebuild import replay_order
+    from shared.schema import inbox
+
+    def foreign(after: int) -> dict:
+        envelope = Envelope(event_id=new_event_id(), event_type="other.Happened", schema_version=1,
+                            stream_id=f"o-{after}", stream_version=1, project_id="p1", occurred_at=utc_now(),
+                            actor=Actor(id="u", role="official"), correlation_id="c", payload={"after": after})
+        return dict(consumer="me", event_id=str(envelope.event_id), event_type=envelope.event_type,
+                    source_position=1, after_position=after, status="applied",
+                    body=envelope.to_json().decode(), applied_at=utc_now().isoformat())
+
+    with engine.begin() as conn:
+        conn.execute(inbox.insert(), [foreign(0), foreign(2), foreign(3)])
+    for stream in ("a", "b", "c"):
+        bump(engine, stream)
+    with engine.connect() as conn:
+        order = [e.payload.get("after", f"own{e.position}") for e in replay_order(conn, consumer="me")]
+    assert order == [0, "own1", "own2", 2, "own3", 3]
