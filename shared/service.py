@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,8 @@ from shared.web.shell import LoginResult
 
 log = logging.getLogger("renovation.service")
 
+Ticker = Callable[["Service"], None]
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -53,6 +55,9 @@ class ServiceSpec:
     policies: Mapping[str, Policy] = field(default_factory=dict)
     template_dir: Path | None = None
     locale_dir: Path | None = None
+    # Work driven by the clock, not by a request: (seconds between runs, function of the
+    # service). Each run should be idempotent: a tick may repeat after a restart.
+    tickers: Sequence[tuple[float, Ticker]] = ()
 
 
 class Service:
@@ -139,6 +144,18 @@ class Service:
         if self.broker_connected.is_set():
             await self.relay.run(stop)
 
+    async def run_ticker(self, stop: asyncio.Event, seconds: float, ticker: Ticker) -> None:
+        """Run `ticker` every `seconds` until stopped; a failure is logged, not fatal."""
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(ticker, self)
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                log.exception("%s: ticker %s failed", self.spec.name, getattr(ticker, "__name__", ticker))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            except asyncio.TimeoutError:
+                pass
+
     def login(self, username: str, password: str) -> LoginResult | None:
         """The page login: a token for the cookie, or None when credentials do not match."""
         try:
@@ -169,12 +186,14 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         stop = asyncio.Event()
-        background = asyncio.create_task(service.run_background(stop))
+        tasks = [asyncio.create_task(service.run_background(stop))]
+        tasks += [asyncio.create_task(service.run_ticker(stop, seconds, ticker))
+                  for seconds, ticker in spec.tickers]
         try:
             yield
         finally:
             stop.set()
-            await background
+            await asyncio.gather(*tasks)
             if service.broker_connected.is_set():
                 await service.broker.stop()
             service.engine.dispose()

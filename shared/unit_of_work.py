@@ -27,6 +27,15 @@ class Projection:
         self.tables = tables
         self._updaters: dict[str, list[Updater]] = defaultdict(list)
 
+    @classmethod
+    def merge(cls, *projections: "Projection") -> "Projection":
+        """One projection holding the tables and updaters of several (one per read model)."""
+        merged = cls(*[table for p in projections for table in p.tables])
+        for projection in projections:
+            for event_type, updaters in projection._updaters.items():
+                merged._updaters[event_type].extend(updaters)
+        return merged
+
     def on(self, *event_types: str) -> Callable[[Updater], Updater]:
         """Register a function that updates read models for these event types."""
 
