@@ -23,13 +23,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Command-line tools some tests use (promtool, docker-compose for static validation).
+# Tools some tests use: promtool and docker-compose (static validation), Chromium (pages).
 # On CI (root, Debian) they are installed; elsewhere those tests skip and say why.
 test-tools:
 	@if [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  missing=""; \
 	  command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	  command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium fonts-noto-cjk"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing test tools:$$missing"; \
 	    apt-get update -qq >/dev/null && \

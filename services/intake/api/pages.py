@@ -20,6 +20,10 @@ router = APIRouter(include_in_schema=False)
 REGISTRAR_ROLES = {"official", "street_office", "community", "admin"}
 
 
+async def _form(request: Request) -> dict:
+    return dict(await request.form())
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, service: ServiceDep, actor: OptionalActor) -> HTMLResponse:
     """The community register with its key figures."""
@@ -41,7 +45,7 @@ def new_form(request: Request, actor: Registrar) -> HTMLResponse:
 @router.post("/communities/new", response_class=HTMLResponse)
 def submit_form(
     request: Request, actor: Registrar, service: ServiceDep,
-    form: Annotated[dict, Depends(lambda request: _form(request))],
+    form: Annotated[dict, Depends(_form)],
 ) -> HTMLResponse:
     """Register from the form; on bad input show the form again with the reasons."""
     values = {k: v for k, v in form.items() if v != ""}
@@ -55,10 +59,6 @@ def submit_form(
     except RenovationError as error:
         return _again(request, form, [error.message])
     return RedirectResponse("/", status_code=303)
-
-
-async def _form(request: Request) -> dict:
-    return dict(await request.form())
 
 
 def _again(request: Request, form: dict, errors: list[str]) -> HTMLResponse:
