@@ -72,7 +72,8 @@ class Service:
         self.metrics = KernelMetrics(self.registry)
         self.broker = make_broker(kernel, client_id=spec.name, registry=self.registry)
         self.relay = Relay(engine=self.engine, broker=self.broker, topic=topic_for(spec.name),
-                           settings=kernel, metrics=self.metrics, batch_size=kernel.relay_batch_size)
+                           settings=kernel, metrics=self.metrics, batch_size=kernel.relay_batch_size,
+                           check_seconds=kernel.relay_retention_check_seconds)
         self.consumer = IdempotentConsumer(
             name=spec.name, engine=self.engine, projection=spec.projection, settings=kernel,
             metrics=self.metrics, policies=dict(spec.policies))

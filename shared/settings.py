@@ -36,6 +36,9 @@ class KernelSettings(BaseSettings):
     consumer_fetch_max_wait_ms: int = 10
     consumer_max_attempts: int = 3
     relay_batch_size: int = 500
+    # How often the relay re-reads its last acknowledged record to detect a broker that lost
+    # its data (the embedded one on restart). Durable Kafka in deployment can afford minutes.
+    relay_retention_check_seconds: float = 5.0
     jwt_secret: SecretStr = SecretStr(EMBEDDED_PLACEHOLDER_SECRET)
     jwt_issuer: str = "renovation"
     jwt_ttl_minutes: int = 12 * 60
