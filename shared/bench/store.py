@@ -1,4 +1,4 @@
-"""`bench store`: our event store beside the eventsourcing library's recorder, on the same database."""
+"""`bench store`: our event store beside the eventsourcing library's, on the same database."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ TEXT = ("inspection note: east stairwell handrail re-welded, primed and painted;
         * 12)[:1000]
 ACTOR = Actor(id="bench", role="official")
 NO_READ_MODELS = Projection()
-PHASES = ("single", "batched", "read", "verify")
+PHASES = {"single": "append, 1 event/tx", "batched": "append, {batch} events/tx",
+          "read": "read all, parsed", "verify": "verify chain"}
 
 
 class BenchNote(Aggregate):
@@ -159,13 +160,15 @@ class _Ours:
         with self.engine.connect() as conn:
             result = self.store.verify(conn)
         if not result.ok:
-            raise RuntimeError(f"the bench log does not verify at {result.broken_position}: {result.reason}")
+            raise RuntimeError(f"bench log broken at {result.broken_position}: {result.reason}")
         return result.checked
 
     def durability(self) -> str:
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
-                return _postgres_durability(conn) + ", row lock on the log head"
+                commit, fsync = (conn.exec_driver_sql(f"SHOW {name}").scalar()
+                                 for name in ("synchronous_commit", "fsync"))
+                return f"synchronous_commit={commit}, fsync={fsync}, row lock on the log head"
             journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         return f"journal_mode={journal}, synchronous={_SYNC.get(sync, sync)}, BEGIN IMMEDIATE"
@@ -208,8 +211,8 @@ class _Theirs:
 
     def durability(self) -> str:
         datastore = self.app.factory.datastore
-        if not hasattr(datastore, "pool") or not isinstance(datastore.pool, SQLiteConnectionPool):
-            return "same server settings, row locks per aggregate"
+        if not isinstance(getattr(datastore, "pool", None), SQLiteConnectionPool):
+            return "the same server as ours"
         with datastore.transaction(commit=False) as cursor:
             cursor.execute("PRAGMA journal_mode")
             journal = cursor.fetchone()[0]
@@ -224,17 +227,11 @@ class _Theirs:
 _SYNC = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 
 
-def _postgres_durability(conn: sa.Connection) -> str:
-    commit = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
-    fsync = conn.exec_driver_sql("SHOW fsync").scalar()
-    return f"synchronous_commit={commit}, fsync={fsync}"
-
-
 def run_store_bench(
-    *, events: int = 3000, batch: int = 100, rounds: int = 3, db: str = "sqlite",
+    *, events: int = 4000, batch: int = 100, rounds: int = 3, db: str = "sqlite",
     postgres_url: str = DEFAULT_POSTGRES_URL,
 ) -> StoreBenchResult:
-    """Measure append (single and batched), read and verify rates beside the eventsourcing library."""
+    """Append (single, batched), read and verify rates, beside the eventsourcing library's."""
     started = time.perf_counter()
     with _databases(db, postgres_url) as (our_url, their_env, missing):
         ours = _Ours(our_url)
@@ -247,28 +244,20 @@ def run_store_bench(
             ours.close()
             if theirs:
                 theirs.close()
-    notes = {"verify": "no hash chain in the library"} if not missing else {}
+    notes = {"verify": "library has no chain"} if not missing else {}
     phases = [
-        Phase(_PHASE_NAMES[name].format(batch=batch), statistics.median(runs[name]["ours"]),
+        Phase(label.format(batch=batch), statistics.median(runs[name]["ours"]),
               statistics.median(runs[name]["theirs"]) if runs[name]["theirs"] else None,
-              notes.get(name, missing or ""))
-        for name in PHASES
+              notes.get(name, "library not measured" if missing else ""))
+        for name, label in PHASES.items()
     ]
     return StoreBenchResult(
         database=db, events=events, batch=batch, rounds=rounds, phases=phases,
         durability=durability, machine=machine_facts(), seconds=time.perf_counter() - started)
 
 
-_PHASE_NAMES = {
-    "single": "append, 1 event per transaction",
-    "batched": "append, {batch} events per transaction",
-    "read": "read the whole log (parsed)",
-    "verify": "verify the whole log",
-}
-
-
 def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, rounds: int):
-    runs = {name: {"ours": [], "theirs": []} for name in PHASES}
+    runs: dict[str, dict[str, list[float]]] = {name: {"ours": [], "theirs": []} for name in PHASES}
     calls: dict[str, Callable[[Any], int | None]] = {
         "single": lambda side: side.single(events),
         "batched": lambda side: side.batched(events, batch),
@@ -301,10 +290,12 @@ def _databases(db: str, postgres_url: str) -> Iterator[tuple[str, dict[str, str]
         raise ValueError(f"unknown database {db!r}: sqlite or postgres")
     admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     names = [f"renovation_bench_{uuid.uuid4().hex[:10]}_{side}" for side in ("ours", "lib")]
+    created: list[str] = []
     try:
         with admin.connect() as conn:
             for name in names:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                created.append(name)
         url = sa.engine.make_url(postgres_url)
         env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": names[1],
                "POSTGRES_HOST": url.host or "127.0.0.1", "POSTGRES_PORT": str(url.port or 5432),
@@ -313,7 +304,8 @@ def _databases(db: str, postgres_url: str) -> Iterator[tuple[str, dict[str, str]
             "not measured: eventsourcing.postgres needs psycopg_pool, which is not installed")
         yield url.set(database=names[0]).render_as_string(hide_password=False), env, missing
     finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if created:
+            with admin.connect() as conn:
+                for name in created:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()

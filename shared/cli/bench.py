@@ -1,0 +1,127 @@
+"""`renovation bench …`: measure the event store and the event flow beside their baselines."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import sqlalchemy as sa
+import typer
+from aiokafka.errors import KafkaError
+from rich.console import Console
+from rich.table import Table
+
+from shared.bench import Latency
+from shared.bench.flow import FlowBenchResult, run_flow_bench
+from shared.bench.store import DEFAULT_POSTGRES_URL, StoreBenchResult, run_store_bench
+
+bench_app = typer.Typer(
+    help="性能基准：事件存储与事件流转，与基线对照（Benchmarks of the kernel beside its baselines）。",
+    no_args_is_help=True,
+)
+
+_console = Console()
+
+
+class Database(StrEnum):
+    """Where `bench store` keeps both logs."""
+
+    sqlite = "sqlite"
+    postgres = "postgres"
+
+
+Events = Annotated[int, typer.Option(
+    min=10, help="每轮每个写入阶段的事件数 Events per append phase per round.")]
+Batch = Annotated[int, typer.Option(min=1, help="批量时每个事务的事件数 Events per batched transaction.")]
+Rounds = Annotated[int, typer.Option(min=1, help="轮数，取中位数 Rounds; the median is shown.")]
+PostgresUrl = Annotated[str, typer.Option(
+    help="PostgreSQL 管理连接，用于建临时库 Admin URL; temporary databases are made and dropped.")]
+Rate = Annotated[float, typer.Option(min=1, help="每秒命令数 Commands (messages) per second.")]
+Seconds = Annotated[float, typer.Option(min=1, help="每侧持续秒数 Seconds per side.")]
+Bootstrap = Annotated[str | None, typer.Option(
+    help="已有 Kafka（host:port）；缺省时自启内嵌 broker. Default: start an embedded broker.")]
+
+
+@bench_app.command("store")
+def store(
+    events: Events = 4000,
+    batch: Batch = 100,
+    rounds: Rounds = 3,
+    db: Annotated[Database, typer.Option(help="数据库 Database.")] = Database.sqlite,
+    postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
+) -> None:
+    """Append, read and verify rates of our event store beside the eventsourcing library's."""
+    try:
+        with _console.status(f"measuring the event stores on {db.value} …"):
+            result = run_store_bench(events=events, batch=batch, rounds=rounds, db=db.value,
+                                     postgres_url=postgres_url)
+    except sa.exc.OperationalError as error:
+        _fail(f"the database is not reachable: {error.orig}")
+    render_store(result, _console)
+
+
+@bench_app.command("flow")
+def flow(rate: Rate = 200.0, seconds: Seconds = 30.0, bootstrap: Bootstrap = None) -> None:
+    """Command → event applied in another service at a fixed rate, beside bare FastStream."""
+    try:
+        with _console.status(f"{rate:g}/s for {seconds:g} s per side …"):
+            result = asyncio.run(run_flow_bench(rate=rate, seconds=seconds, bootstrap=bootstrap))
+    except (KafkaError, OSError, RuntimeError) as error:
+        _fail(f"the flow bench could not run: {error!r}")
+    render_flow(result, _console)
+
+
+def _fail(message: str) -> NoReturn:
+    _console.print(f"[red]{message}[/red]")
+    raise typer.Exit(1)
+
+
+def render_store(result: StoreBenchResult, console: Console) -> None:
+    """Print the event-store table, the durability of both sides and the machine."""
+    table = Table(title=f"Event store on {result.database}: events/s, median of {result.rounds} "
+                        f"round(s), {result.events} events per append phase")
+    for column in ("phase", "ours", "eventsourcing", "ours / theirs", "note"):
+        table.add_column(column, justify="left" if column in ("phase", "note") else "right")
+    for phase in result.phases:
+        table.add_row(phase.name, f"{phase.ours:,.0f}",
+                      f"{phase.theirs:,.0f}" if phase.theirs else "—",
+                      f"{phase.ratio:.2f}×" if phase.ratio else "—", phase.note)
+    console.print(table)
+    for side, setting in result.durability.items():
+        console.print(f"  durability, {side}: {setting}")
+    console.print(f"  took {result.seconds:.1f} s")
+    _print_machine(result.machine, console)
+
+
+def render_flow(result: FlowBenchResult, console: Console) -> None:
+    """Print both sides' latencies, the kernel's overhead over bare FastStream, and the machine."""
+    table = Table(title=f"Event flow at {result.rate:g}/s for {result.seconds:g} s per side: "
+                        f"latency in ms from when the command was due")
+    for column in ("side", "sent", "received", "achieved/s", "p50", "p90", "p99", "max"):
+        table.add_column(column, justify="left" if column == "side" else "right")
+    for side in (result.kernel, result.bare):
+        table.add_row(side.name, str(side.sent), str(side.received), f"{side.achieved_rate:.1f}",
+                      *(f"{value:.1f}" for value in _percentiles(side)))
+    kernel, bare = _percentiles(result.kernel), _percentiles(result.bare)
+    table.add_row("overhead (kernel − bare)", "", "", "",
+                  *(f"+{k - b:.1f}" if k >= b else f"{k - b:.1f}" for k, b in zip(kernel, bare)))
+    table.add_row("ratio (kernel / bare)", "", "", "",
+                  *(f"{k / b:.1f}×" if b else "—" for k, b in zip(kernel, bare)))
+    console.print(table)
+    for stage, (p50, p99) in result.kernel.stages.items():
+        console.print(f"  kernel stage {stage}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    console.print(f"  broker: {result.broker}; "
+                  f"consumers fetch_max_wait_ms={result.fetch_max_wait_ms}")
+    console.print("  kernel: UnitOfWork commit (SQLite WAL, synchronous FULL) → relay woken by "
+                  "notify() → acks=all publish → IdempotentConsumer applies in its own database")
+    console.print("  each consuming side runs in a process of its own, as another service would")
+    _print_machine(result.machine, console)
+
+
+def _percentiles(side: Latency) -> tuple[float, float, float, float]:
+    return side.p50, side.p90, side.p99, side.max
+
+
+def _print_machine(machine: dict[str, str], console: Console) -> None:
+    console.print("  machine: " + " · ".join(f"{key} {value}" for key, value in machine.items()))
