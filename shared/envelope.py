@@ -68,8 +68,12 @@ class Envelope(BaseModel):
         return placed.model_copy(update={"hash": chain_hash(placed)})
 
     def to_json(self) -> bytes:
-        """The canonical bytes of the whole envelope: what is stored and what is sent."""
-        return canonical_json(self.model_dump(mode="json"))
+        """The JSON bytes of the whole envelope: what is stored and what is sent.
+
+        Not canonical on purpose: canonical JSON (pure Python) is computed once, for the
+        hash; a verifier re-canonicalises the parsed envelope, so the stored form is free.
+        """
+        return self.model_dump_json().encode("utf-8")
 
     @classmethod
     def from_json(cls, data: bytes | str) -> "Envelope":

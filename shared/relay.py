@@ -82,6 +82,8 @@ class Relay:
                 if self._loop.time() - checked_at >= self.check_seconds:
                     await self.check_broker_retention()
                     checked_at = self._loop.time()
+                # Cleared before reading, so a commit during the publish wakes the next round.
+                self._wake.clear()
                 published = await self.publish_pending()
                 self._mark_up()
                 backoff = 0.1
@@ -94,7 +96,6 @@ class Relay:
                 backoff = min(backoff * 2, 5.0)
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
-        self._wake.clear()
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:

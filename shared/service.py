@@ -187,7 +187,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(service.run_background(stop))]
+        tasks = [asyncio.create_task(service.run_background(stop)),
+                 asyncio.create_task(service.consumer.run_commit_flusher(stop))]
         tasks += [asyncio.create_task(service.run_ticker(stop, seconds, ticker))
                   for seconds, ticker in spec.tickers]
         try:
@@ -196,6 +197,10 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
             stop.set()
             await asyncio.gather(*tasks)
             if service.broker_connected.is_set():
+                try:
+                    await service.consumer.flush_commits()
+                except Exception as error:  # noqa: BLE001 - redelivery is harmless
+                    log.warning("%s: final offset commit failed: %r", spec.name, error)
                 await service.broker.stop()
             service.engine.dispose()
 
