@@ -1,0 +1,1 @@
+"""Construction's command handlers and policies: load, call one method, save."""

@@ -1,0 +1,1 @@
+"""Tolerant readers of other services' events, and the policies they trigger."""

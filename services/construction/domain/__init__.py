@@ -1,0 +1,1 @@
+"""Construction's domain: aggregates and their events, pure Python without I/O."""

@@ -1,0 +1,69 @@
+"""Dependencies of construction's routes: the context, units of work and who may do what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, UploadFile
+
+from services.construction.application.context import Construction
+from services.construction.application.evidence import Upload
+from services.construction.domain.evidence import EvidenceRefused, EvidenceTooLarge
+from shared.actor import Actor, Role
+from shared.auth import require_roles
+from shared.service import Service
+from shared.unit_of_work import UnitOfWork
+
+
+def get_ctx(request: Request) -> Construction:
+    """Construction's ports and settings."""
+    return request.app.state.construction
+
+
+CtxDep = Annotated[Construction, Depends(get_ctx)]
+
+
+def unit_of_work(service: Service, actor: Actor, request: Request) -> UnitOfWork:
+    """A unit of work acting for `actor`, in the request's correlation."""
+    return service.unit_of_work(actor=actor, correlation_id=request.state.correlation_id)
+
+
+def _roles(*roles: Role):
+    return Annotated[Actor, Depends(require_roles(*roles))]
+
+
+Official = _roles(Role.OFFICIAL, Role.ADMIN)
+Contractor = _roles(Role.CONTRACTOR)
+Engineer = _roles(Role.SUPERVISION_ENGINEER)
+Inspector = _roles(Role.INSPECTOR, Role.SUPERVISION_ENGINEER)
+Uploader = _roles(Role.CONTRACTOR, Role.SUPERVISION_ENGINEER, Role.INSPECTOR)
+OrderAuthority = _roles(Role.OFFICIAL, Role.SUPERVISION_ENGINEER)
+ContactPublisher = _roles(Role.OFFICIAL, Role.CONTRACTOR)
+ChangeRequester = _roles(Role.CONTRACTOR, Role.DESIGNER, Role.SUPERVISION_ENGINEER, Role.OFFICIAL)
+ChangeApprover = _roles(Role.OFFICIAL, Role.SUPERVISION_ENGINEER)
+# Site photos show people's homes: only those who supervise, build or audit may see them.
+VIEWER_ROLES = (Role.OFFICIAL, Role.STREET_OFFICE, Role.INSPECTOR, Role.SUPERVISION_ENGINEER,
+                Role.CONTRACTOR, Role.DESIGNER, Role.PIPELINE_UNIT, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+Viewer = _roles(*VIEWER_ROLES)
+
+
+async def read_upload(file: UploadFile, *, limit: int, caption: str = "") -> Upload:
+    """The uploaded file's bytes, refusing (413) past `limit` without reading further."""
+    name = (file.filename or "upload").rsplit("/", 1)[-1][:200]
+    chunks, size = [], 0
+    while chunk := await file.read(1024 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise EvidenceTooLarge(f"文件“{name}”超过 {limit / 1048576:.0f} MB 的上限")
+        chunks.append(chunk)
+    if size == 0:
+        raise EvidenceRefused(f"文件“{name}”是空文件", code="evidence_empty")
+    return Upload(data=b"".join(chunks), filename=name, content_type=file.content_type, caption=caption)
+
+
+async def read_uploads(files: list[UploadFile], *, limit: int, caption: str = "") -> list[Upload]:
+    """Every file of a multipart request; at least one is required."""
+    real = [f for f in files if f.filename]
+    if not real:
+        raise EvidenceRefused("没有收到文件：请选择或拍摄照片", code="evidence_missing")
+    return [await read_upload(f, limit=limit, caption=caption) for f in real]

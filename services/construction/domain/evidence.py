@@ -1,0 +1,207 @@
+"""Photo and video evidence as the events carry it (never bytes), and the flags a person must see.
+
+An upload is never silently accepted: a missing or distant capture time, a missing
+position, a position outside the community's geofence, or a near-duplicate of a photo
+already offered for another subject each add a flag that travels with the evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.errors import InvalidCommand
+
+EARTH_RADIUS_M = 6_371_008.8
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "image/heif"})
+MEDIA_TYPES = PHOTO_TYPES | {"video/mp4"}
+
+
+class EvidenceRefused(InvalidCommand):
+    """An upload that is not what it claims, or cannot be kept; nothing of it is stored."""
+
+    code = "evidence_refused"
+
+
+class EvidenceTooLarge(EvidenceRefused):
+    """The upload exceeds the configured size limit."""
+
+    status = 413
+    code = "evidence_too_large"
+
+
+class FlagReason(StrEnum):
+    """Why an upload needs a person's attention."""
+
+    NO_CAPTURE_TIME = "no_capture_time"
+    CAPTURE_TIME_FAR = "capture_time_far"
+    NO_POSITION = "no_position"
+    OUTSIDE_GEOFENCE = "outside_geofence"
+    SUSPECTED_REUSE = "suspected_reuse"
+
+
+class Subject(BaseModel):
+    """What a piece of evidence was offered for: a hidden work, an inspection item, a rectification."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str  # hidden_work | inspection | rectification
+    id: str
+    project_id: str
+    label: str = ""
+
+
+class Flag(BaseModel):
+    """One reason for attention, with a zh-CN explanation and, for reuse, the other subject."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: FlagReason
+    detail: str
+    other_sha256: str | None = None
+    other: Subject | None = None
+    distance: int | None = None
+
+
+class Evidence(BaseModel):
+    """The facts about one upload: its hash is its id; the bytes stay in the object store."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sha256: str
+    key: str
+    size: int
+    media_type: str
+    width: int
+    height: int
+    captured_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phash: str | None = None
+    uploaded_at: datetime
+    filename: str = ""
+    caption: str = ""
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def is_photo(self) -> bool:
+        """Whether it is a still photo (videos do not count towards the photo minimum)."""
+        return self.media_type in PHOTO_TYPES
+
+    def has(self, reason: FlagReason) -> bool:
+        """Whether a flag of this reason is raised."""
+        return any(flag.reason == reason for flag in self.flags)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where photos of a project should have been taken."""
+
+    latitude: float
+    longitude: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where and when the file says it was taken, as read from EXIF or the MP4 header."""
+
+    captured_at: datetime | None
+    latitude: float | None
+    longitude: float | None
+    position_error_m: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Probed:
+    """What decoding an upload proved: its real type, size in pixels, sighting, perceptual hash."""
+
+    media_type: str
+    width: int
+    height: int
+    sighting: Sighting
+    phash: str | None
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    """Earlier evidence whose perceptual hash is close to the new upload's."""
+
+    sha256: str
+    subject: Subject
+    distance: int
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(a, 1.0)))
+
+
+def time_flags(sighting: Sighting, *, uploaded_at: datetime, tolerance: timedelta) -> list[Flag]:
+    """A flag when the capture time is missing, or further from the upload than `tolerance`."""
+    if sighting.captured_at is None:
+        why = f"（{sighting.note}）" if sighting.note else ""
+        return [Flag(reason=FlagReason.NO_CAPTURE_TIME, detail=f"文件中没有拍摄时间{why}")]
+    gap = abs(uploaded_at - sighting.captured_at)
+    if gap <= tolerance:
+        return []
+    hours = gap.total_seconds() / 3600
+    span = f"{hours:.0f} 小时" if hours < 72 else f"{hours / 24:,.0f} 天"
+    when = "晚于" if sighting.captured_at > uploaded_at else "早于"
+    return [Flag(reason=FlagReason.CAPTURE_TIME_FAR,
+                 detail=f"拍摄时间 {sighting.captured_at:%Y-%m-%d %H:%M} {when}上传时间约 {span}")]
+
+
+def place_flags(sighting: Sighting, *, site: Site | None, flag_missing: bool) -> list[Flag]:
+    """A flag when the position is missing, or lies outside the community's geofence."""
+    if sighting.latitude is None or sighting.longitude is None:
+        if not flag_missing:
+            return []
+        return [Flag(reason=FlagReason.NO_POSITION, detail="文件中没有拍摄位置（GPS）")]
+    if site is None:
+        return []
+    away = distance_m(site.latitude, site.longitude, sighting.latitude, sighting.longitude)
+    # The receiver's own stated error counts in the photo's favour, never against it.
+    slack = sighting.position_error_m or 0.0
+    if away - slack <= site.radius_m:
+        return []
+    return [Flag(reason=FlagReason.OUTSIDE_GEOFENCE,
+                 detail=f"拍摄位置距小区中心约 {away:,.0f} 米，超出 {site.radius_m:.0f} 米的地理围栏")]
+
+
+def reuse_flags(lookalikes: list[Lookalike], *, subject: Subject) -> list[Flag]:
+    """A flag per earlier subject a near-duplicate was offered for, naming it."""
+    flags = []
+    seen: set[tuple[str, str]] = set()
+    for other in sorted(lookalikes, key=lambda item: item.distance):
+        if (other.subject.kind, other.subject.id) == (subject.kind, subject.id):
+            continue
+        if (other.subject.kind, other.subject.id) in seen:
+            continue
+        seen.add((other.subject.kind, other.subject.id))
+        same = "相同" if other.distance == 0 else f"高度相似（差异 {other.distance}）"
+        where = "其他项目" if other.subject.project_id != subject.project_id else "本项目"
+        flags.append(Flag(
+            reason=FlagReason.SUSPECTED_REUSE, other_sha256=other.sha256, other=other.subject,
+            distance=other.distance,
+            detail=f"疑似重复使用：与{where}的{other.subject.label or other.subject.id}中的影像{same}"))
+    return flags
+
+
+def hamming(a: str, b: str) -> int:
+    """Bits that differ between two hex-encoded perceptual hashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def phash_bands(phash: str) -> list[int]:
+    """The eight bytes of a 64-bit hash: two hashes within 7 bits share at least one (pigeonhole)."""
+    value = int(phash, 16)
+    return [(value >> (8 * band)) & 0xFF for band in range(8)]

@@ -1,0 +1,323 @@
+"""The evidence object store: content-addressed, write-once; a local folder or S3 (MinIO).
+
+Both implementations keep an object under `sha256/ab/cd/<hex>` where `<hex>` is the
+SHA-256 of its bytes, never overwrite a key, and hand out short-lived URLs to view it:
+presigned S3 GET URLs, or — for the local folder — URLs signed by the service itself and
+served by `local_object_router`. The digest is computed once by the caller and reused
+(as the key and as the `x-amz-checksum-sha256` the object-lock bucket verifies).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.errors import Forbidden, NotFound
+from shared.settings import KernelSettings
+
+LOCAL_URL_PREFIX = "/evidence/objects"
+_HEX = frozenset("0123456789abcdef")
+
+
+class ObjectStoreError(RuntimeError):
+    """The store could not keep or give back an object (unreachable, refused, misconfigured)."""
+
+
+class ObjectMissing(KeyError):
+    """No object is stored under this key."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """Where an object lives and whether this call created it (False: it was already there)."""
+
+    key: str
+    size: int
+    created: bool
+
+
+class ObjectStore(Protocol):
+    """What the services need of an evidence store."""
+
+    def put(self, *, data: bytes, sha256: str, media_type: str) -> StoredObject:
+        """Keep `data` under the key of `sha256`; an existing key is left untouched."""
+
+    def get(self, key: str) -> bytes:
+        """The bytes stored under `key` (ObjectMissing if none)."""
+
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under `key`."""
+
+    def url(self, key: str, *, media_type: str, ttl: timedelta | None = None) -> str:
+        """A short-lived URL a browser can GET the object with."""
+
+    def write_once(self) -> bool:
+        """Whether the store itself refuses to change or delete what it keeps."""
+
+
+def evidence_key(sha256: str) -> str:
+    """The content-addressed key of a SHA-256 hex digest: `sha256/ab/cd/<hex>`."""
+    digest = sha256.lower()
+    if len(digest) != 64 or not set(digest) <= _HEX:
+        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+    return f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
+
+
+def _check_key(key: str) -> str:
+    parts = key.split("/")
+    if len(parts) != 4 or evidence_key(parts[3]) != key:
+        raise ValueError(f"not an evidence key: {key!r}")
+    return key
+
+
+class ObjectStoreSettings(BaseSettings):
+    """Where evidence goes (env prefix RENOVATION_EVIDENCE_): empty endpoint = the local folder."""
+
+    model_config = SettingsConfigDict(env_prefix="RENOVATION_EVIDENCE_", extra="ignore")
+
+    endpoint: str = ""  # host:port of the S3 API, e.g. minio:9000
+    secure: bool = True
+    bucket: str = "evidence"
+    region: str = "us-east-1"  # given, so presigning needs no round trip to the server
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    # host:port browsers reach the store at, when it differs from `endpoint` (compose: minio:9000)
+    public_endpoint: str = ""
+    public_secure: bool | None = None
+    url_ttl_seconds: int = 300
+    # >0: per-object GOVERNANCE retention (needs s3:PutObjectRetention); 0: the bucket's default
+    retention_days: int = 0
+    require_object_lock: bool = False
+    # signs the local folder's URLs; derived from the JWT secret when unset
+    url_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _keys_with_endpoint(self) -> "ObjectStoreSettings":
+        if self.endpoint and not (self.access_key and self.secret_key):
+            raise ValueError("RENOVATION_EVIDENCE_ACCESS_KEY and _SECRET_KEY are required with an endpoint")
+        return self
+
+
+class LocalFolderStore:
+    """Evidence in a local folder (the embedded default): atomic, never overwritten, read-only."""
+
+    def __init__(self, root: Path, *, secret: bytes, url_prefix: str = LOCAL_URL_PREFIX,
+                 ttl: timedelta = timedelta(minutes=5)) -> None:
+        self.root = Path(root)
+        self.secret = secret
+        self.url_prefix = url_prefix.rstrip("/")
+        self.ttl = ttl
+
+    def _path(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def put(self, *, data: bytes, sha256: str, media_type: str) -> StoredObject:
+        """Write to a temporary file, then hard-link it into place: the link fails if the key exists."""
+        key = evidence_key(sha256)
+        final = self._path(key)
+        if final.exists():
+            return StoredObject(key=key, size=final.stat().st_size, created=False)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o444)
+            try:
+                os.link(tmp, final)  # atomic and refuses to replace: write-once
+            except FileExistsError:
+                return StoredObject(key=key, size=final.stat().st_size, created=False)
+            _fsync_dir(final.parent)
+        finally:
+            os.unlink(tmp)
+        return StoredObject(key=key, size=len(data), created=True)
+
+    def get(self, key: str) -> bytes:
+        """The stored bytes."""
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def exists(self, key: str) -> bool:
+        """Whether the file is there."""
+        return self._path(key).is_file()
+
+    def url(self, key: str, *, media_type: str, ttl: timedelta | None = None) -> str:
+        """A URL under `url_prefix`, valid until its `expires`, signed with the store's secret."""
+        _check_key(key)
+        expires = int(time.time() + (ttl or self.ttl).total_seconds())
+        query = {"expires": expires, "type": media_type, "sig": self.signature(key, expires, media_type)}
+        return f"{self.url_prefix}/{key}?{urlencode(query)}"
+
+    def signature(self, key: str, expires: int, media_type: str) -> str:
+        """HMAC-SHA256 over what the URL grants: this key, this type, until this time."""
+        message = f"{key}\n{expires}\n{media_type}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def write_once(self) -> bool:
+        """The folder never overwrites (hard links) and keeps files read-only."""
+        return True
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class S3Store:
+    """Evidence in an S3 bucket through the `minio` client; object lock makes it write-once."""
+
+    def __init__(self, settings: ObjectStoreSettings) -> None:
+        from minio import Minio
+
+        self.settings = settings
+        self.bucket = settings.bucket
+        self.ttl = timedelta(seconds=settings.url_ttl_seconds)
+        keys = dict(access_key=settings.access_key.get_secret_value(),
+                    secret_key=settings.secret_key.get_secret_value(), region=settings.region)
+        self.client = Minio(settings.endpoint, secure=settings.secure, **keys)
+        public_secure = settings.secure if settings.public_secure is None else settings.public_secure
+        self.presigner = Minio(settings.public_endpoint, secure=public_secure, **keys) \
+            if settings.public_endpoint else self.client
+
+    def put(self, *, data: bytes, sha256: str, media_type: str) -> StoredObject:
+        """PUT once with the SHA-256 checksum the server verifies; an existing key is kept."""
+        from minio.commonconfig import GOVERNANCE
+        from minio.retention import Retention
+
+        key = evidence_key(sha256)
+        if self.exists(key):
+            return StoredObject(key=key, size=len(data), created=False)
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+        retention = None
+        if self.settings.retention_days > 0:
+            until = _utc_midnight_after(days=self.settings.retention_days)
+            retention = Retention(GOVERNANCE, until)
+        # One PUT, never multipart: the checksum is of the whole object.
+        part_size = max(len(data), 5 * 1024 * 1024)
+        try:
+            self.client.put_object(
+                self.bucket, key, io.BytesIO(data), len(data), content_type=media_type,
+                metadata={"x-amz-checksum-sha256": checksum, "x-amz-sdk-checksum-algorithm": "SHA256"},
+                part_size=part_size, retention=retention)
+        except Exception as error:  # noqa: BLE001 - urllib3 and S3 errors alike
+            raise ObjectStoreError(f"evidence store refused {key}: {error}") from error
+        return StoredObject(key=key, size=len(data), created=True)
+
+    def get(self, key: str) -> bytes:
+        """The object's bytes."""
+        from minio.error import S3Error
+
+        try:
+            response = self.client.get_object(self.bucket, _check_key(key))
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchObject"):
+                raise ObjectMissing(key) from None
+            raise ObjectStoreError(str(error)) from error
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, key: str) -> bool:
+        """HEAD the object."""
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(self.bucket, _check_key(key))
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
+                return False
+            raise ObjectStoreError(str(error)) from error
+        except Exception as error:  # noqa: BLE001 - the store is down: say so, do not guess
+            raise ObjectStoreError(f"evidence store unreachable: {error}") from error
+        return True
+
+    def url(self, key: str, *, media_type: str, ttl: timedelta | None = None) -> str:
+        """A presigned GET URL for the public endpoint, answering with the evidence's media type."""
+        return self.presigner.presigned_get_object(
+            self.bucket, _check_key(key), expires=ttl or self.ttl,
+            response_headers={"response-content-type": media_type})
+
+    def write_once(self) -> bool:
+        """Whether the bucket has object lock with a default retention."""
+        from minio.error import S3Error
+
+        try:
+            config = self.client.get_object_lock_config(self.bucket)
+        except S3Error:
+            return False
+        return bool(config.mode) or self.settings.retention_days > 0
+
+
+def _utc_midnight_after(*, days: int):
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=days + 1)
+
+
+def open_object_store(kernel: KernelSettings, settings: ObjectStoreSettings | None = None,
+                      *, url_prefix: str = LOCAL_URL_PREFIX) -> ObjectStore:
+    """The configured store: S3 when an endpoint is set, else the local folder `evidence_dir`."""
+    settings = settings or ObjectStoreSettings()
+    if settings.endpoint:
+        store = S3Store(settings)
+        if settings.require_object_lock and not store.write_once():
+            raise ObjectStoreError(
+                f"bucket {settings.bucket!r} has no object lock: evidence would not be write-once")
+        return store
+    secret = (settings.url_secret or kernel.jwt_secret).get_secret_value().encode()
+    # A key of its own, so a URL signature can never double as anything else.
+    secret = hmac.new(secret, b"renovation-evidence-urls", hashlib.sha256).digest()
+    return LocalFolderStore(kernel.evidence_dir, secret=secret, url_prefix=url_prefix,
+                            ttl=timedelta(seconds=settings.url_ttl_seconds))
+
+
+def local_object_router(store_of) -> APIRouter:
+    """Routes serving a LocalFolderStore's signed URLs; `store_of(request)` gives the store."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get(LOCAL_URL_PREFIX + "/{key:path}")
+    def serve(key: str, expires: int, type: str, sig: str, request: Request) -> Response:
+        store = store_of(request)
+        if not isinstance(store, LocalFolderStore):
+            raise NotFound("影像不在本地存储中")
+        try:
+            expected = store.signature(key, expires, type)
+        except ValueError:
+            raise NotFound("影像地址无效") from None
+        if not hmac.compare_digest(expected, sig):
+            raise Forbidden("影像链接签名无效", code="bad_signature")
+        if expires < time.time():
+            raise Forbidden("影像链接已过期，请刷新页面重新获取", code="link_expired")
+        try:
+            data = store.get(key)
+        except ObjectMissing:
+            raise NotFound("影像不存在") from None
+        return Response(data, media_type=type, headers={
+            "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"})
+
+    return router

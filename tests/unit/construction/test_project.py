@@ -1,0 +1,120 @@
+"""The project aggregate: order of works, overrides, stop-work, completion, parties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.construction.domain.project import Project
+from services.construction.domain.refusal import RecordedRefusal
+from services.construction.domain.works import Layer, Rule
+from shared.actor import Actor
+from shared.errors import Forbidden, InvalidCommand
+
+from .given import CONTRACT, PARTIES, given, item, opened, then
+
+PIPES = item("pipes", "rain_sewage_separation", zone="1号楼", name="雨污分流")
+ROAD = item("road", "road", zone="1号楼", name="道路")
+SHED = item("shed", "illegal_structure_removal", zone="1号楼", name="拆除违建")
+WALLS = item("walls", "roof_waterproofing", zone="2号楼", name="屋面防水")
+
+
+def project(*events, items=(PIPES, ROAD, SHED, WALLS)) -> Project:
+    return given(Project, opened(*items), PARTIES, CONTRACT, *events, key="p1")
+
+
+def test_above_ground_work_waits_for_the_zone_underground_and_the_refusal_is_an_event():
+    p = project(Project.WorkItemFinished(item_id="shed"))
+    with pytest.raises(RecordedRefusal) as refused:
+        p.start_item(item_id="road")
+    assert "先地下后地上" in refused.value.message and "雨污分流" in refused.value.message
+    assert then(p) == [Project.WorkStartRefused(item_id="road", rule="underground_first", reason=refused.value.message,
+                                                waiting_for=("pipes",))]
+
+
+def test_renovation_waits_for_illegal_structure_removal_in_its_zone():
+    p = project()
+    with pytest.raises(RecordedRefusal, match="先拆违后改造"):
+        p.start_item(item_id="pipes")
+    p.collect()
+    p.start_item(item_id="walls")  # another zone: nothing to wait for
+    assert then(p) == [Project.WorkItemStarted(item_id="walls", zone="2号楼")]
+
+
+def test_an_authorised_override_with_a_reason_lets_one_item_start():
+    p = project(Project.WorkItemFinished(item_id="shed"))
+    p.override(item_id="road", rule=Rule.UNDERGROUND_FIRST, reason="雨季前先铺临时便道")
+    p.start_item(item_id="road")
+    assert then(p) == [
+        Project.OrderOfWorksOverridden(item_id="road", rule=Rule.UNDERGROUND_FIRST, reason="雨季前先铺临时便道"),
+        Project.WorkItemStarted(item_id="road", zone="1号楼")]
+    with pytest.raises(InvalidCommand, match="理由"):
+        project().override(item_id="road", rule=Rule.UNDERGROUND_FIRST, reason="")
+
+
+def test_a_stop_work_order_refuses_starts_in_its_zone_until_lifted():
+    p = project(Project.StopWorkOrdered(zone="2号楼", inspection_id="i1", defect_ids=("i1.1",)))
+    with pytest.raises(RecordedRefusal, match="停工"):
+        p.start_item(item_id="walls")
+    p.collect()
+    p.lift_stop(zone="2号楼", inspection_id="i2")
+    p.start_item(item_id="walls")
+    assert [e.event_type for e in then(p)] == ["construction.StopWorkLifted", "construction.WorkItemStarted"]
+
+
+def test_a_site_wide_stop_stops_every_zone():
+    p = project(Project.StopWorkOrdered(zone="site", inspection_id="i1", defect_ids=("i1.1",)))
+    assert p.stop_for("2号楼") == "site"
+
+
+def test_no_start_without_a_contract():
+    p = given(Project, opened(WALLS), PARTIES, key="p1")
+    with pytest.raises(InvalidCommand, match="合同"):
+        p.start_item(item_id="walls")
+    assert then(p) == []
+
+
+def test_buried_work_cannot_finish_without_concealed_hidden_works():
+    p = project(Project.WorkItemFinished(item_id="shed"), Project.WorkItemStarted(item_id="pipes", zone="1号楼"))
+    with pytest.raises(InvalidCommand, match="没有任何隐蔽工程记录"):
+        p.finish_item(item_id="pipes", hidden_works=[])
+    with pytest.raises(InvalidCommand, match="未经验收并隐蔽"):
+        p.finish_item(item_id="pipes", hidden_works=[("hw1", "concealed"), ("hw2", "accepted")])
+    p.finish_item(item_id="pipes", hidden_works=[("hw1", "concealed")])
+    assert then(p) == [Project.WorkItemFinished(item_id="pipes")]
+
+
+def test_completion_is_refused_with_the_list_of_what_is_missing_and_the_refusal_recorded():
+    p = project(items=(WALLS,))
+    missing = [{"kind": "hidden_work", "id": "hw1", "text": "隐蔽工程“北侧”未验收并隐蔽（待验收）"}]
+    with pytest.raises(RecordedRefusal) as refused:
+        p.declare_completion(missing=missing, today=date(2026, 11, 20))
+    gaps = refused.value.details["missing"]
+    assert {g["kind"] for g in gaps} == {"work_item", "hidden_work"}
+    assert then(p) == [Project.CompletionRefused(missing=tuple(gaps))]
+
+
+def test_completion_declared_when_nothing_is_missing():
+    p = project(Project.WorkItemStarted(item_id="walls", zone="2号楼"), Project.WorkItemFinished(item_id="walls"),
+                items=(WALLS,))
+    p.declare_completion(missing=[], today=date(2026, 11, 20))
+    assert then(p) == [Project.CompletionDeclared(project_id="p1", declared_on=date(2026, 11, 20))]
+    with pytest.raises(InvalidCommand, match="已申报完工"):
+        p.start_item(item_id="walls")
+
+
+def test_only_the_named_contractor_acts_for_the_project():
+    p = project()
+    p.check_party(Actor(id="con", role="contractor"), "contractor")
+    with pytest.raises(Forbidden, match="不是本项目指派的施工单位"):
+        p.check_party(Actor(id="other", role="contractor"), "contractor")
+    p.check_party(Actor(id="boss", role="official"), "contractor")  # the construction unit may
+
+
+def test_placing_an_item_in_the_ground_changes_the_order():
+    p = project(Project.WorkItemFinished(item_id="shed"))
+    p.place_item(item_id="pipes", zone="1号楼", layer=Layer.ABOVE_GROUND)
+    p.collect()
+    p.start_item(item_id="road")
+    assert then(p)[0].event_type == "construction.WorkItemStarted"
