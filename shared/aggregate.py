@@ -11,7 +11,8 @@ class Aggregate:
     """An event-sourced aggregate: state is the fold of its events over `apply`.
 
     Subclasses implement `apply(event)` (a `match` on the event class) and command
-    methods that validate, then call `_record`.
+    methods that validate, then call `_record`. A subclass's `__init__(stream_id)` sets
+    the empty state that the first event starts from.
     """
 
     stream_prefix: str = ""
@@ -29,8 +30,7 @@ class Aggregate:
     @classmethod
     def rehydrate(cls, stream_id: str, events: list[DomainEvent]) -> Self:
         """Rebuild an aggregate from its stored events."""
-        aggregate = cls.__new__(cls)
-        Aggregate.__init__(aggregate, stream_id)
+        aggregate = cls(stream_id)
         for event in events:
             aggregate.apply(event)
             aggregate.version += 1

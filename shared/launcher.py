@@ -213,7 +213,9 @@ def up(kernel: KernelSettings) -> int:
     def _terminate(signum, _frame) -> None:
         raise KeyboardInterrupt
 
+    # Also SIGINT: a shell that starts us in the background sets it to "ignore".
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         console.print("正在启动… (starting)")
         stack.start()

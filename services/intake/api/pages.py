@@ -1,4 +1,4 @@
-"""Intake's pages: the community register and the registration form."""
+"""Intake's overview pages: the community register, registration, project library, annual plan."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from services.intake.adapters.community import list_communities
+from services.intake.adapters.library import approved_projects, plan_choices, totals
+from services.intake.adapters.notice import list_notices
+from services.intake.adapters.project import list_projects
+from services.intake.api.deps import IntakeDep, Registrar
+from services.intake.api.library import annual_plan
 from services.intake.application.community import RegisterCommunity, register_community
-from services.intake.api.community import Registrar
-from shared.auth import OptionalActor
+from services.intake.domain.plan import yuan
+from services.intake.domain.vocabulary import FUNDING_LABELS
+from shared.auth import CurrentActor, OptionalActor
 from shared.errors import RenovationError
 from shared.service import ServiceDep
 
@@ -29,9 +35,15 @@ def home(request: Request, service: ServiceDep, actor: OptionalActor) -> HTMLRes
     """The community register with its key figures."""
     with service.engine.connect() as conn:
         communities = list_communities(conn)
+        projects = list_projects(conn)
+        notices = [n for n in list_notices(conn) if n["status"] == "open"]
     return request.app.state.templates.render(request, "intake/home.html", {
         "communities": communities,
         "households": sum(c["household_count"] for c in communities),
+        "eligible": sum(1 for c in communities if c["eligible"]),
+        "in_notice": sum(1 for p in projects if p["status"] == "in_notice"),
+        "approved": sum(1 for p in projects if p["status"] == "approved"),
+        "open_notices": notices,
         "can_register": actor is not None and actor.role in REGISTRAR_ROLES,
     })
 
@@ -44,7 +56,7 @@ def new_form(request: Request, actor: Registrar) -> HTMLResponse:
 
 @router.post("/communities/new", response_class=HTMLResponse)
 def submit_form(
-    request: Request, actor: Registrar, service: ServiceDep,
+    request: Request, actor: Registrar, service: ServiceDep, intake: IntakeDep,
     form: Annotated[dict, Depends(_form)],
 ) -> HTMLResponse:
     """Register from the form; on bad input show the form again with the reasons."""
@@ -52,7 +64,7 @@ def submit_form(
     try:
         command = RegisterCommunity.model_validate(values)
         uow = service.unit_of_work(actor=actor, correlation_id=request.state.correlation_id)
-        register_community(command, uow)
+        register_community(command, uow, today=intake.today())
     except ValidationError as error:
         errors = [f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in error.errors()]
         return _again(request, form, errors)
@@ -64,3 +76,33 @@ def submit_form(
 def _again(request: Request, form: dict, errors: list[str]) -> HTMLResponse:
     return request.app.state.templates.render(
         request, "intake/register.html", {"form": form, "errors": errors}, status_code=422)
+
+
+@router.get("/library", response_class=HTMLResponse)
+def library(request: Request, service: ServiceDep, _: CurrentActor) -> HTMLResponse:
+    """The project library: every approved project."""
+    with service.engine.connect() as conn:
+        rows = approved_projects(conn)
+    return request.app.state.templates.render(request, "intake/library.html", {
+        "page_title": "项目库", "projects": rows, "totals": totals(rows), "yuan": yuan})
+
+
+@router.get("/annual-plan", response_class=HTMLResponse)
+def annual(request: Request, service: ServiceDep, intake: IntakeDep, _: CurrentActor,
+           year: int | None = None, district: str | None = None) -> HTMLResponse:
+    """The annual plan of a year and district, with totals and the 30 September deadline."""
+    with service.engine.connect() as conn:
+        districts, years = plan_choices(conn)
+    year = year or (years[0] if years else intake.today().year + 1)
+    plan = annual_plan(service, intake, year, district or None)
+    return request.app.state.templates.render(request, "intake/annual_plan.html", {
+        "page_title": "年度改造计划", "plan": plan, "districts": districts,
+        "years": sorted(set(years) | {year}, reverse=True), "yuan": yuan, "funding_labels": FUNDING_LABELS,
+        "pipeline": [p for p in list_projects_for(service, year, district) if p["status"] not in
+                     ("approved", "withdrawn")]})
+
+
+def list_projects_for(service, year: int, district: str | None) -> list[dict]:
+    """Projects of a plan year (and district) in any stage."""
+    with service.engine.connect() as conn:
+        return list_projects(conn, plan_year=year, district=district or None)

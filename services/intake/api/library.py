@@ -1,0 +1,62 @@
+"""JSON and CSV API of the project library and the annual plan (reported by 30 September)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from services.intake.adapters.library import annual_plan_csv, approved_projects, totals
+from services.intake.api.deps import IntakeDep
+from shared.auth import CurrentActor
+from shared.service import ServiceDep
+
+router = APIRouter(tags=["library 项目库与年度计划"])
+
+
+class AnnualPlan(BaseModel):
+    """The annual plan of a year (and district): its projects, totals and reporting deadline."""
+
+    plan_year: int
+    district: str | None
+    due: date
+    days_left: int
+    projects: list[dict[str, Any]]
+    totals: dict[str, Any]
+
+
+def annual_plan(service, intake, plan_year: int, district: str | None) -> AnnualPlan:
+    """The annual plan as the read model holds it now."""
+    with service.engine.connect() as conn:
+        rows = approved_projects(conn, plan_year=plan_year, district=district)
+    due = intake.rules.annual_plan_due(plan_year)
+    return AnnualPlan(plan_year=plan_year, district=district, due=due, days_left=(due - intake.today()).days,
+                      projects=rows, totals=totals(rows))
+
+
+@router.get("/api/library", summary="项目库 The project library")
+def get_library(_: CurrentActor, service: ServiceDep, plan_year: int | None = None,
+                district: str | None = None) -> list[dict[str, Any]]:
+    """Every approved project, by plan year, district, street office and community."""
+    with service.engine.connect() as conn:
+        return approved_projects(conn, plan_year=plan_year, district=district)
+
+
+@router.get("/api/annual-plans/{plan_year}", summary="年度改造计划 The annual plan")
+def get_annual_plan(plan_year: int, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
+                    district: str | None = None) -> AnnualPlan:
+    """Projects of a plan year (and district) with totals of households, floor area and budget."""
+    return annual_plan(service, intake, plan_year, district)
+
+
+@router.get("/api/annual-plans/{plan_year}/csv", summary="年度计划 CSV Download the annual plan")
+def get_annual_plan_csv(plan_year: int, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
+                        district: str | None = None) -> Response:
+    """The annual plan as a CSV file (UTF-8 with BOM), totals in the last row."""
+    plan = annual_plan(service, intake, plan_year, district)
+    filename = f"{plan_year}年度老旧小区改造计划{'-' + district if district else ''}.csv"
+    return Response(annual_plan_csv(plan.projects, plan.totals), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})

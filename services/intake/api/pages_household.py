@@ -1,0 +1,107 @@
+"""The households page of a community: live consent tally, who answered, needs, elevator, accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from services.intake.adapters.household import (
+    elevator_by_building,
+    households_of_account,
+    linked_accounts,
+    list_households,
+    needs_tally,
+)
+from services.intake.api.deps import IntakeDep, Speaker, Staff, work
+from services.intake.api.forms import FormFields, attempt, back, may
+from services.intake.api.pages_community import STAFF, base, page
+from services.intake.application.households import (
+    LinkAccount,
+    RecordConsent,
+    RecordElevatorConsent,
+    RecordNeeds,
+    link_account,
+    record_consent,
+    record_elevator_consent,
+    record_needs,
+)
+from shared.auth import CurrentActor
+from shared.errors import InvalidCommand
+from shared.service import ServiceDep
+
+router = APIRouter(include_in_schema=False)
+
+
+def households_page(request: Request, service, intake, actor, community_id: str, **extra) -> HTMLResponse:
+    """Consent tally against its threshold, households and their answers, the forms of who may use them."""
+    context = base(service, community_id)
+    staff = may(actor, *STAFF)
+    with service.engine.connect() as conn:
+        mine = [h["household_id"] for h in households_of_account(conn, actor.id) if h["community_id"] == community_id]
+        rows = list_households(conn, community_id)
+        context |= {
+            "households": rows if staff else [h for h in rows if h["household_id"] in mine],
+            "mine": mine, "staff": staff, "needs": needs_tally(conn, community_id),
+            "elevator": elevator_by_building(conn, community_id),
+            "accounts": linked_accounts(conn, community_id) if staff else [],
+            "threshold": intake.rules.consent, "elevator_threshold": intake.rules.elevator_consent}
+    return page(request, "intake/households.html", context, **extra)
+
+
+@router.get("/communities/{community_id}/households", response_class=HTMLResponse)
+def households(community_id: str, request: Request, service: ServiceDep, intake: IntakeDep,
+               actor: CurrentActor) -> HTMLResponse:
+    """The households page."""
+    return households_page(request, service, intake, actor, community_id)
+
+
+@router.post("/communities/{community_id}/households/answer", response_class=HTMLResponse)
+def answer(community_id: str, request: Request, service: ServiceDep, intake: IntakeDep,
+                 actor: Speaker, form: FormFields) -> HTMLResponse:
+    """Record a household's consent, needs or elevator answer from one of the page's forms."""
+    household_id, what = form.get("household_id", ""), form.get("what")
+    uow = work(service, actor, request)
+
+    def run() -> None:
+        if what == "consent":
+            command = RecordConsent.model_validate(_pick(form, "answer", "channel"))
+            record_consent(command, uow, community_id=community_id, household_id=household_id)
+        elif what == "needs":
+            needs = form.get("needs", [])
+            command = RecordNeeds(needs=[needs] if isinstance(needs, str) else needs, note=form.get("note", ""))
+            record_needs(command, uow, community_id=community_id, household_id=household_id)
+        elif what == "elevator":
+            command = RecordElevatorConsent.model_validate(_pick(form, "answer", "channel"))
+            record_elevator_consent(command, uow, community_id=community_id, household_id=household_id)
+        else:
+            raise InvalidCommand("未知的表单", code="form_unknown")
+
+    _, errors = attempt(run)
+    if errors:
+        return households_page(request, service, intake, actor, community_id, errors=errors, form=form)
+    return back(f"/communities/{community_id}/households", "answered")
+
+
+def _pick(form: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: form[k] for k in keys if k in form}
+
+
+@router.post("/communities/{community_id}/households/link", response_class=HTMLResponse)
+def link(community_id: str, request: Request, service: ServiceDep, intake: IntakeDep,
+               actor: Staff, form: FormFields) -> HTMLResponse:
+    """Link a resident account to a household after checking its papers."""
+
+    def run() -> None:
+        user = service.auth.store.get(form.get("account_id", ""))
+        if user is None or user.role != "resident":
+            raise InvalidCommand(f"账号 {form.get('account_id', '')} 不存在或不是居民账号", code="account_not_resident")
+        command = LinkAccount(account_id=user.username, evidence=form.get("evidence", ""))
+        link_account(command, work(service, actor, request), community_id=community_id,
+                     household_id=form.get("household_id", ""))
+
+    _, errors = attempt(run)
+    if errors:
+        return households_page(request, service, intake, actor, community_id, errors=errors, form=form)
+    return back(f"/communities/{community_id}/households", "linked")
