@@ -120,8 +120,15 @@ class IdentityStore:
 
     def create_schema(self) -> None:
         """Create the users table unless it exists (safe when several services start at once)."""
-        with self._engine.begin() as conn:
-            conn.execute(CreateTable(users, if_not_exists=True))
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(CreateTable(users, if_not_exists=True))
+        except sa.exc.IntegrityError:
+            # PostgreSQL: two concurrent IF NOT EXISTS can collide on the table's row type;
+            # the other service created it, which is all we wanted.
+            with self._engine.connect() as conn:
+                if not sa.inspect(conn).has_table(users.name):
+                    raise
 
     def add_user(
         self, *, username: str, password: str, role: Role | str, display_name: str | None = None
