@@ -63,7 +63,8 @@ class Relay:
         self.poll_seconds = poll_seconds
         self.check_seconds = check_seconds
         self.store = EventStore()
-        self.broker_up = False
+        # None until the first round: "connecting", which a status page should not call "down".
+        self.broker_up: bool | None = None
         self.last_error: str | None = None
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None

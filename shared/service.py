@@ -126,24 +126,35 @@ class Service:
         }
 
     async def run_background(self, stop: asyncio.Event) -> None:
-        """Connect to the broker (retrying while it is down), then run the relay."""
+        """Connect to the broker (retrying while it is down), then run relay and subscribers."""
+        if not await self._retry(stop, self._connect, "broker not reachable yet"):
+            return
+        # The relay needs only the producer; joining the consumer group takes seconds on
+        # tansu, and commands should not wait for it to be published.
+        relay = asyncio.create_task(self.relay.run(stop))
+        await self._retry(stop, self.broker.start, "subscribers could not start")
+        await relay
+
+    async def _connect(self) -> None:
+        # Probe with a client we close ourselves: a failed connect leaves FastStream's
+        # producer half-open.
+        await broker_reachable(self.kernel.kafka_bootstrap_servers)
+        await self.broker.connect()
+        self.broker_connected.set()
+
+    async def _retry(self, stop: asyncio.Event, step, problem: str) -> bool:
         backoff = 0.2
         while not stop.is_set():
             try:
-                # Probe with a client we close ourselves: a failed broker.start() leaves
-                # FastStream's producer half-open.
-                await broker_reachable(self.kernel.kafka_bootstrap_servers)
-                await self.broker.start()
-                self.broker_connected.set()
-                break
+                await step()
+                return True
             except (KafkaError, OSError, asyncio.TimeoutError) as error:
                 # Say it once at WARNING; the retries that follow are routine.
                 level = logging.WARNING if backoff == 0.2 else logging.DEBUG
-                log.log(level, "%s: broker not reachable yet (%r); retrying", self.spec.name, error)
+                log.log(level, "%s: %s (%r); retrying", self.spec.name, problem, error)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
-        if self.broker_connected.is_set():
-            await self.relay.run(stop)
+        return False
 
     async def run_ticker(self, stop: asyncio.Event, seconds: float, ticker: Ticker) -> None:
         """Run `ticker` every `seconds` until stopped; a failure is logged, not fatal."""

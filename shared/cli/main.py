@@ -41,7 +41,8 @@ def status() -> None:
                 down += 1
                 table.add_row(name, f"[red]未运行[/red] ({error.__class__.__name__})", *["-"] * 6)
                 continue
-            broker = "[green]已连接[/green]" if s["broker_up"] else f"[red]断开[/red] {s['broker_error'] or ''}"
+            broker = {True: "[green]已连接[/green]", None: "[yellow]连接中[/yellow]"}.get(
+                s["broker_up"], f"[red]断开[/red] {s['broker_error'] or ''}")
             table.add_row(name, "[green]正常[/green]" if health["status"] == "ok" else health["status"],
                           str(s["log_position"]), str(s["relay_lag"]), broker, str(s["consumer_lag"]),
                           str(s["events_applied"]), str(s["dead_letters"]))
