@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from shared.broker import all_topics, dlq_topic, topic_for
+from shared.objectstore import ObjectStoreSettings
 from shared.settings import DEFAULT_PORTS, SERVICE_NAMES, KernelSettings
 
 try:
@@ -57,10 +58,9 @@ SECRETS = {
 DEBIAN_PACKAGE = {"docker-compose": "docker-compose", "promtool": "prometheus",
                   "bash": "bash", "sh": "dash"}
 ONE_SHOT_SERVICES = {"kafka-init", "minio-init"}
-# Environment variables the services get that shared/settings.py does not read (yet).
-NOT_KERNEL_SETTINGS = {"RENOVATION_SERVICE", "RENOVATION_EVIDENCE_ENDPOINT",
-                       "RENOVATION_EVIDENCE_SECURE", "RENOVATION_EVIDENCE_BUCKET",
-                       "RENOVATION_EVIDENCE_ACCESS_KEY", "RENOVATION_EVIDENCE_SECRET_KEY"}
+# Environment variables the services get that KernelSettings does not read: the healthcheck's
+# service name and the object store's own settings (shared/objectstore.py).
+NOT_KERNEL_SETTINGS = {"RENOVATION_SERVICE"}
 # Series Prometheus makes itself (not scraped from any service).
 PROMETHEUS_SYNTHETIC = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
                         "scrape_samples_scraped", "scrape_samples_post_metric_relabeling",
@@ -225,6 +225,7 @@ def test_services_get_the_settings_they_read(compose, monkeypatch):
         assert service["ports"] == [f"${{PUBLISH_ADDRESS:-127.0.0.1}}:{port}:{port}"]
         # Every RENOVATION_* name is a kernel setting (a typo would be silently ignored).
         fields = {f"RENOVATION_{field.upper()}" for field in KernelSettings.model_fields}
+        fields |= {f"RENOVATION_EVIDENCE_{field.upper()}" for field in ObjectStoreSettings.model_fields}
         fields.add("KAFKA_BOOTSTRAP_SERVERS")
         unknown = {k for k in env if k.startswith(("RENOVATION_", "KAFKA_"))} - fields
         assert unknown <= NOT_KERNEL_SETTINGS, unknown
