@@ -211,6 +211,10 @@ def up(kernel: KernelSettings) -> int:
     stopping = False
 
     def _terminate(signum, _frame) -> None:
+        # One signal starts the shutdown; a second (an impatient Ctrl-C) must not cut the
+        # cleanup short and leave the broker and services running without us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     # Also SIGINT: a shell that starts us in the background sets it to "ignore".

@@ -105,3 +105,15 @@ def test_bad_input_is_refused_with_a_reason_and_loses_nothing(stack):
     consumer_metrics = httpx.get(f"{stack.urls['acceptance']}/metrics").text
     assert "faststream_received_messages_total" in consumer_metrics
     assert 'renovation_consumer_events_total{consumer="acceptance",event_type="intake.CommunityRegistered"' in consumer_metrics
+
+
+def test_a_second_interrupt_during_shutdown_leaves_nothing_running(stack):
+    """An impatient double Ctrl-C must not cut the cleanup short (the fixture checks every port)."""
+    import signal
+
+    stack.start()
+    stack.process.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=40) == 0
+    assert "已停止" in stack.output.read_text()
