@@ -30,7 +30,7 @@ projection = Projection(community_roll_table)
 def _registered(conn: Connection, envelope: Envelope) -> None:
     fact = CommunityRegistered.model_validate(envelope.payload)
     conn.execute(community_roll_table.insert().values(
-        **fact.model_dump(include={"community_id", "name", "district", "street_office", "building_count", "household_count"}),
+        **fact.model_dump(),
         registered_at=envelope.occurred_at.isoformat()))
 
 

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from services.acceptance.adapters.community import list_community_rolls
+from services.acceptance.consumers.intake import CommunityRegistered
 from shared.auth import CurrentActor
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/communities", tags=["communities 小区"])
 
 
-class CommunityRollRead(BaseModel):
-    """One community as acceptance sees it."""
+class CommunityRollRead(CommunityRegistered):
+    """One community as acceptance sees it: the fields its reader of intake's event keeps."""
 
-    community_id: str
-    name: str
-    district: str
-    street_office: str
-    building_count: int
-    household_count: int
     registered_at: str
 
 

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from services.complaints.adapters.community import list_community_directorys
+from services.complaints.consumers.intake import CommunityRegistered
 from shared.auth import CurrentActor
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/communities", tags=["communities 小区"])
 
 
-class CommunityDirectoryRead(BaseModel):
-    """One community as complaints sees it."""
+class CommunityDirectoryRead(CommunityRegistered):
+    """One community as complaints sees it: the fields its reader of intake's event keeps."""
 
-    community_id: str
-    name: str
-    district: str
-    street_office: str
-    residents_committee: str
-    address: str
     registered_at: str
 
 

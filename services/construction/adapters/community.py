@@ -31,7 +31,7 @@ projection = Projection(site_table)
 def _registered(conn: Connection, envelope: Envelope) -> None:
     fact = CommunityRegistered.model_validate(envelope.payload)
     conn.execute(site_table.insert().values(
-        **fact.model_dump(include={"community_id", "name", "district", "address", "latitude", "longitude", "geofence_radius_m"}),
+        **fact.model_dump(),
         registered_at=envelope.occurred_at.isoformat()))
 
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from services.construction.adapters.community import list_sites
+from services.construction.consumers.intake import CommunityRegistered
 from shared.auth import CurrentActor
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/communities", tags=["communities 小区"])
 
 
-class SiteRead(BaseModel):
-    """One community as construction sees it."""
+class SiteRead(CommunityRegistered):
+    """One community as construction sees it: the fields its reader of intake's event keeps."""
 
-    community_id: str
-    name: str
-    district: str
-    address: str
-    latitude: float
-    longitude: float
-    geofence_radius_m: int
     registered_at: str
 
 
