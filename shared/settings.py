@@ -23,6 +23,8 @@ class KernelSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RENOVATION_", extra="ignore")
 
     mode: Literal["embedded", "deployment"] = "embedded"
+    # Demo mode (embedded only): demo data is loaded and the kernel clock may be moved.
+    demo: bool = False
     kafka_bootstrap_servers: str = Field(
         default=EMBEDDED_BROKER,
         validation_alias=AliasChoices(
