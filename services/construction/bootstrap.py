@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from services.construction.adapters import community, media, project_projection, work_projection
+from services.construction.adapters import community, project_projection, work_projection
 from services.construction.adapters.metrics import SupervisionCollector
 from services.construction.api import (
     community as community_api, design_changes, evidence, hidden_works, inspections, page_forms, pages,
@@ -18,6 +18,7 @@ from services.construction.application.rectification import overdue_ticker
 from services.construction.consumers import complaints as complaints_consumer, intake as intake_consumer
 from services.construction.settings import ConstructionSettings
 from shared.calendar import WorkingDayCalendar
+from shared.evidence import probe as evidence_probe
 from shared.objectstore import ObjectStore, local_object_router, open_object_store
 from shared.service import ServiceSpec, build_app
 from shared.settings import KernelSettings
@@ -33,10 +34,11 @@ projection = Projection.merge(community.projection, project_projection.projectio
 def build_context(settings: ConstructionSettings, kernel: KernelSettings,
                   store: ObjectStore | None = None) -> Construction:
     """Construction's ports: the evidence store, the working-day calendar and the media probe."""
-    limits = media.Limits(max_pixels=settings.max_pixels, default_zone=ZoneInfo(settings.camera_time_zone))
+    limits = evidence_probe.Limits(max_pixels=settings.max_pixels, default_zone=ZoneInfo(settings.camera_time_zone),
+                                   max_bytes=settings.max_upload_bytes)
     return Construction(settings=settings, store=store or open_object_store(kernel),
                         calendar=WorkingDayCalendar.from_settings(kernel),
-                        probe=partial(media.probe, limits=limits))
+                        probe=partial(evidence_probe.examine, limits=limits))
 
 
 def spec(ctx: Construction | None = None) -> ServiceSpec:

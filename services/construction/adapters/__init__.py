@@ -1,1 +1,1 @@
-"""Construction's adapters: read-model tables and projections, queries, media decoding, metrics."""
+"""Construction's adapters: read-model tables and projections, queries, metrics."""

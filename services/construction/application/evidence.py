@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
@@ -10,7 +9,7 @@ from sqlalchemy.engine import Connection
 from services.construction.adapters import queries
 from services.construction.application.context import Construction
 from services.construction.domain.evidence import (
-    Evidence, EvidenceRefused, EvidenceTooLarge, Probed, Subject, place_flags, reuse_flags, time_flags)
+    Evidence, Probed, Subject, place_flags, reuse_flags, time_flags)
 from shared.objectstore import evidence_key
 
 
@@ -34,15 +33,9 @@ class Examined:
 
 
 def examine(ctx: Construction, upload: Upload) -> Examined:
-    """Check size and decode; refuse with a reason. Nothing is stored or recorded here."""
-    size = len(upload.data)
-    if size == 0:
-        raise EvidenceRefused(f"文件“{upload.filename}”是空文件", code="evidence_empty")
-    limit = ctx.settings.max_upload_bytes
-    if size > limit:
-        raise EvidenceTooLarge(f"文件“{upload.filename}”有 {size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 的上限")
+    """Check size, decode and hash once; refuse with a reason. Nothing is stored or recorded here."""
     probed = ctx.probe(upload.data, filename=upload.filename, content_type=upload.content_type)
-    return Examined(upload=upload, probed=probed, sha256=hashlib.sha256(upload.data).hexdigest())
+    return Examined(upload=upload, probed=probed, sha256=probed.sha256)
 
 
 def examine_all(ctx: Construction, uploads: list[Upload]) -> list[Examined]:
@@ -66,7 +59,9 @@ def describe(ctx: Construction, conn: Connection, item: Examined, *, subject: Su
     return Evidence(
         sha256=item.sha256, key=evidence_key(item.sha256), size=len(item.upload.data),
         media_type=probed.media_type, width=probed.width, height=probed.height,
-        captured_at=probed.sighting.captured_at, latitude=probed.sighting.latitude,
+        captured_at=probed.sighting.captured_at,
+        captured_from=probed.sighting.time_source.value if probed.sighting.time_source else None,
+        latitude=probed.sighting.latitude,
         longitude=probed.sighting.longitude, phash=probed.phash, uploaded_at=now,
         filename=item.upload.filename[:200], caption=item.upload.caption[:200], flags=tuple(flags))
 

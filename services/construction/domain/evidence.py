@@ -14,24 +14,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.errors import InvalidCommand
+# The kernel's evidence types, re-exported: the probe that yields them lives in shared.evidence.probe.
+from shared.evidence import (
+    MEDIA_TYPES, PHOTO_TYPES, EvidenceRefused, EvidenceTooLarge, Probed, Sighting, TimeSource, hamming,
+    phash_bands)
+
+__all__ = ["MEDIA_TYPES", "PHOTO_TYPES", "EvidenceRefused", "EvidenceTooLarge", "Probed", "Sighting",
+           "TimeSource", "hamming", "phash_bands"]
 
 EARTH_RADIUS_M = 6_371_008.8
-PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "image/heif"})
-MEDIA_TYPES = PHOTO_TYPES | {"video/mp4"}
-
-
-class EvidenceRefused(InvalidCommand):
-    """An upload that is not what it claims, or cannot be kept; nothing of it is stored."""
-
-    code = "evidence_refused"
-
-
-class EvidenceTooLarge(EvidenceRefused):
-    """The upload exceeds the configured size limit."""
-
-    status = 413
-    code = "evidence_too_large"
 
 
 class FlagReason(StrEnum):
@@ -39,6 +30,7 @@ class FlagReason(StrEnum):
 
     NO_CAPTURE_TIME = "no_capture_time"
     CAPTURE_TIME_FAR = "capture_time_far"
+    CAPTURE_TIME_WEAK = "capture_time_weak"
     NO_POSITION = "no_position"
     OUTSIDE_GEOFENCE = "outside_geofence"
     SUSPECTED_REUSE = "suspected_reuse"
@@ -79,6 +71,7 @@ class Evidence(BaseModel):
     width: int
     height: int
     captured_at: datetime | None = None
+    captured_from: str | None = None  # the tag the time was read from (TimeSource); None before it was kept
     latitude: float | None = None
     longitude: float | None = None
     phash: str | None = None
@@ -107,28 +100,6 @@ class Site:
 
 
 @dataclass(frozen=True)
-class Sighting:
-    """Where and when the file says it was taken, as read from EXIF or the MP4 header."""
-
-    captured_at: datetime | None
-    latitude: float | None
-    longitude: float | None
-    position_error_m: float | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Probed:
-    """What decoding an upload proved: its real type, size in pixels, sighting, perceptual hash."""
-
-    media_type: str
-    width: int
-    height: int
-    sighting: Sighting
-    phash: str | None
-
-
-@dataclass(frozen=True)
 class Lookalike:
     """Earlier evidence whose perceptual hash is close to the new upload's."""
 
@@ -146,18 +117,21 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def time_flags(sighting: Sighting, *, uploaded_at: datetime, tolerance: timedelta) -> list[Flag]:
-    """A flag when the capture time is missing, or further from the upload than `tolerance`."""
+    """A flag when the capture time is missing, read from a weak tag, or further from the upload than `tolerance`."""
     if sighting.captured_at is None:
         why = f"（{sighting.note}）" if sighting.note else ""
         return [Flag(reason=FlagReason.NO_CAPTURE_TIME, detail=f"文件中没有拍摄时间{why}")]
+    weak = [] if not sighting.time_weak else [Flag(
+        reason=FlagReason.CAPTURE_TIME_WEAK,
+        detail=f"拍摄时间取自{sighting.time_source.label_zh}，不一定是拍摄时刻，请核对")]
     gap = abs(uploaded_at - sighting.captured_at)
     if gap <= tolerance:
-        return []
+        return weak
     hours = gap.total_seconds() / 3600
     span = f"{hours:.0f} 小时" if hours < 72 else f"{hours / 24:,.0f} 天"
     when = "晚于" if sighting.captured_at > uploaded_at else "早于"
-    return [Flag(reason=FlagReason.CAPTURE_TIME_FAR,
-                 detail=f"拍摄时间 {sighting.captured_at:%Y-%m-%d %H:%M} {when}上传时间约 {span}")]
+    return [*weak, Flag(reason=FlagReason.CAPTURE_TIME_FAR,
+                        detail=f"拍摄时间 {sighting.captured_at:%Y-%m-%d %H:%M} {when}上传时间约 {span}")]
 
 
 def place_flags(sighting: Sighting, *, site: Site | None, flag_missing: bool) -> list[Flag]:
@@ -194,14 +168,3 @@ def reuse_flags(lookalikes: list[Lookalike], *, subject: Subject) -> list[Flag]:
             distance=other.distance,
             detail=f"疑似重复使用：与{where}的{other.subject.label or other.subject.id}中的影像{same}"))
     return flags
-
-
-def hamming(a: str, b: str) -> int:
-    """Bits that differ between two hex-encoded perceptual hashes."""
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def phash_bands(phash: str) -> list[int]:
-    """The eight bytes of a 64-bit hash: two hashes within 7 bits share at least one (pigeonhole)."""
-    value = int(phash, 16)
-    return [(value >> (8 * band)) & 0xFF for band in range(8)]

@@ -143,3 +143,18 @@ def test_timezone_of_the_camera_is_china_unless_exif_says_otherwise(site):
     [evidence] = site.upload(site.declare(), ("t.jpg", jpeg(11, taken=datetime(2026, 11, 20, 11, 0)),
                                               "image/jpeg")).json()
     assert evidence["captured_at"] == "2026-11-20T11:00:00+08:00"
+
+
+def test_a_phone_writing_only_datetime_gets_its_time_kept_with_the_tag_and_a_flag(site):
+    from tests.unit.test_evidence_probe import photo
+
+    site.ready()
+    data = photo(ifd0={0x0132: "2026:11:20 11:00:00"}, gps={1: "N", 2: (41.0, 47.0, 24.0), 3: "E",
+                                                           4: (123.0, 25.0, 48.0)})
+    response = site.upload(site.declare(), ("only-datetime.jpg", data, "image/jpeg"))
+    assert response.status_code == 201, response.text
+    [evidence] = response.json()
+    assert evidence["captured_at"] == "2026-11-20T11:00:00+08:00"
+    assert flags_of(evidence) == {"capture_time_weak"}
+    [event] = site.events("construction.HiddenWorkEvidenceAttached")
+    assert event.payload["evidence"]["captured_from"] == "DateTime"

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.construction.adapters.media import Limits, claimed, probe, sniff
 from services.construction.domain.evidence import (
     EvidenceRefused, FlagReason, Lookalike, Sighting, Site, Subject, distance_m, hamming, phash_bands,
     place_flags, reuse_flags, time_flags)
+from shared.evidence.probe import Limits, claimed, probe, sniff
 
 from .photos import SITE, jpeg, mp4, real, resized
 
@@ -165,3 +165,17 @@ def test_what_a_file_claims_and_what_it_is():
     assert claimed("clip.mov", "video/quicktime") is None
     assert sniff(real("IMG_5195.HEIC")) == "image/heic"
     assert sniff(b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ") is None  # QuickTime .mov: not MP4
+
+
+def test_a_time_read_from_a_weak_tag_is_flagged_and_names_the_tag():
+    from shared.evidence import TimeSource
+
+    tolerance = timedelta(hours=48)
+    edited = Sighting(NOW - timedelta(hours=1), None, None, time_source=TimeSource.DATETIME)
+    [flag] = time_flags(edited, uploaded_at=NOW, tolerance=tolerance)
+    assert flag.reason == FlagReason.CAPTURE_TIME_WEAK and "DateTime" in flag.detail
+    fix = Sighting(NOW - timedelta(days=9), None, None, time_source=TimeSource.GPS)
+    assert [f.reason for f in time_flags(fix, uploaded_at=NOW, tolerance=tolerance)] == [
+        FlagReason.CAPTURE_TIME_WEAK, FlagReason.CAPTURE_TIME_FAR]
+    strong = Sighting(NOW - timedelta(hours=1), None, None, time_source=TimeSource.DATETIME_ORIGINAL)
+    assert time_flags(strong, uploaded_at=NOW, tolerance=tolerance) == []
