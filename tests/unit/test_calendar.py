@@ -1,4 +1,8 @@
-"""The working-day calendar against the published State Council holiday schedules."""
+"""The working-day calendar against the published State Council holiday schedules.
+
+Every calendar here is cut at 2026 (`official_through`), so these tests say the same thing on
+the day the `chinese_calendar` package adds 2027.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,17 @@ from datetime import date, datetime, timedelta, timezone
 import chinese_calendar
 import pytest
 
-from shared.calendar import CHINA, CalendarDataError, CalendarUnknown, WorkingDayCalendar
+from shared.calendar import (
+    CHINA, CalendarDataError, CalendarUnknown, WorkingDayCalendar, parse_schedule, statutory_holidays)
+from shared.calendar.statutory import festivals
 from shared.errors import InvalidCommand
+
+LAST_OFFICIAL = 2026
 
 
 @pytest.fixture
 def calendar() -> WorkingDayCalendar:
-    return WorkingDayCalendar()
+    return WorkingDayCalendar(official_through=LAST_OFFICIAL)
 
 
 def write_schedule(directory, file_year: int, **overrides) -> None:
@@ -81,35 +89,96 @@ def test_a_hotline_deadline_ends_at_midnight_china_time_of_the_last_working_day(
 
 
 def test_every_day_the_package_knows_agrees_with_the_package(calendar):
-    assert calendar.known_years() == list(range(2004, 2027))
-    day, last = date(2004, 1, 1), date(2026, 12, 31)
+    assert calendar.known_years() == list(range(2004, LAST_OFFICIAL + 1))
+    day, last = date(2004, 1, 1), date(LAST_OFFICIAL, 12, 31)
     while day <= last:
         assert calendar.is_working_day(day) == chinese_calendar.is_workday(day), day
         day += timedelta(1)
 
 
-def test_an_unpublished_year_is_an_error_not_a_guess(calendar):
+def test_an_unpublished_year_is_provisional_and_counting_goes_on(calendar):
+    assert not calendar.is_official(2027) and calendar.official_years()[-1] == 2026
+    assert calendar.provisional_between(date(2026, 12, 28), date(2027, 1, 8))
+    assert not calendar.provisional_between(date(2026, 1, 1), date(2026, 12, 31))
+    # 2027: 元旦 is Friday 1 January; Monday 4 January is a working day.
+    assert not calendar.is_working_day(date(2027, 1, 1)) and calendar.is_working_day(date(2027, 1, 4))
+    # From Wednesday 30 December 2026: 31 Dec (1), 1 Jan off, weekend, 4 (2) ... 7 (5).
+    assert calendar.add_working_days(date(2026, 12, 30), 5) == date(2027, 1, 7)
+
+
+def test_years_beyond_the_lunar_tables_are_still_an_error_naming_how_to_load(calendar):
     with pytest.raises(CalendarUnknown) as caught:
-        calendar.is_working_day(date(2027, 3, 1))
+        calendar.is_working_day(date(2100, 3, 1))
     error = caught.value
     assert isinstance(error, InvalidCommand)
     assert error.code == "calendar_unknown" and error.status == 422
-    assert "2027年" in error.message and "请先载入" in error.message
-    with pytest.raises(CalendarUnknown):
-        calendar.add_working_days(date(2026, 12, 30), 5)
+    assert "2100年" in error.message and "renovation calendar load" in error.message
+
+
+def test_statutory_holidays_of_provisional_2027(calendar):
+    days = statutory_holidays(2027)
+    # 春节 2027: 除夕 Friday 5 February to 初三 Monday 8 February; the weekend's two days are
+    # made up (补假) on Tuesday 9 and Wednesday 10 February.
+    assert [days[date(2027, 2, d)] for d in range(5, 9)] == ["春节"] * 4
+    assert days[date(2027, 2, 9)] == days[date(2027, 2, 10)] == "春节补假"
+    assert days[date(2027, 4, 5)] == "清明节"  # the solar term falls on 5 April in 2027
+    assert days[date(2027, 6, 9)] == "端午节" and days[date(2027, 9, 15)] == "中秋节"
+    assert days[date(2027, 5, 3)] == days[date(2027, 5, 4)] == "劳动节补假"
+    assert days[date(2027, 10, 4)] == days[date(2027, 10, 5)] == "国庆节补假"
+    assert not any(calendar.is_working_day(d) for d in days)
+    assert calendar.is_working_day(date(2027, 2, 11)) and not calendar.is_working_day(date(2027, 2, 13))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_days_are_holidays_in_the_official_schedule_under_the_2024_rules(year):
+    # 2025 is the first year of the 2024 revision (除夕 and 2 May added).
+    off = [d for d in statutory_holidays(year) if not chinese_calendar.is_holiday(d)]
+    assert off == []
+
+
+def test_festival_dates_from_lunar_and_solar_terms_match_every_official_year_since_2008():
+    # Before 2025 除夕 was not always a statutory day, nor 2 May: check the days common to both rules.
+    for year in range(2008, LAST_OFFICIAL + 1):
+        for name, days in festivals(year):
+            kept = days[1:] if name == "春节" else days[:1] if name == "劳动节" else days
+            assert all(chinese_calendar.is_holiday(d) for d in kept), (year, name, kept)
+
+
+def test_the_eve_is_the_last_day_of_a_29_day_twelfth_month():
+    # 腊月 had 29 days before the Spring Festivals of 2025 and 2026: 除夕 is 廿九.
+    assert statutory_holidays(2025)[date(2025, 1, 28)] == "春节" and chinese_calendar.is_holiday(date(2025, 1, 28))
+    assert statutory_holidays(2026)[date(2026, 2, 16)] == "春节" and chinese_calendar.is_holiday(date(2026, 2, 16))
+    assert date(2025, 1, 27) not in statutory_holidays(2025)
+
+
+def test_a_calendar_cut_at_2025_counts_2026_provisionally_and_loading_it_makes_it_official(tmp_path):
+    calendar = WorkingDayCalendar(official_through=2025)
+    assert calendar.provisional_between(date(2026, 4, 1), date(2026, 4, 30))
+    # Provisionally, 4 April 2026 (a Saturday the notice made a holiday) is just a weekend and
+    # 6 April is 清明's 补假: both agree with the notice.
+    assert not calendar.is_working_day(date(2026, 4, 6))
+    # The notice moved work to Sunday 4 January 2026, which only the official schedule knows.
+    assert not calendar.is_working_day(date(2026, 1, 4))
+    write_schedule(tmp_path, 2026, holidays=[{"date": "2026-01-01", "name": "元旦"}],
+                   workdays=[{"date": "2026-01-04", "name": "元旦调休"}])
+    schedule = parse_schedule((tmp_path / "2026.json").read_bytes(), name="2026.json")
+    calendar.load(schedule)
+    assert calendar.is_official(2026) and not calendar.provisional_between(date(2026, 1, 1), date(2026, 12, 31))
+    assert calendar.is_working_day(date(2026, 1, 4))
+    assert len(schedule.sha256) == 64
 
 
 def test_a_loaded_2031_schedule_makes_2031_dates_work(tmp_path):
     write_schedule(tmp_path, 2031)
-    calendar = WorkingDayCalendar(tmp_path)
+    calendar = WorkingDayCalendar(tmp_path, official_through=LAST_OFFICIAL)
     assert 2031 in calendar.known_years() and 2030 not in calendar.known_years()
     assert calendar.is_working_day(date(2031, 2, 8))  # Saturday, listed make-up day
     assert not calendar.is_working_day(date(2031, 2, 9))  # Sunday
     assert not calendar.is_working_day(date(2031, 1, 1))  # a Wednesday holiday
     assert not calendar.is_working_day(date(2031, 1, 24))  # a Friday in the Spring Festival
     assert calendar.add_working_days(date(2031, 1, 21), 1) == date(2031, 1, 30)
-    with pytest.raises(CalendarUnknown):
-        calendar.is_working_day(date(2030, 6, 3))
+    assert calendar.provisional_between(date(2030, 6, 3), date(2030, 6, 3))
+    assert not calendar.provisional_between(date(2031, 1, 1), date(2031, 12, 31))
 
 
 def test_a_loaded_file_replaces_the_package_for_its_year(tmp_path):
