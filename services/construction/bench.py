@@ -1,21 +1,31 @@
 """Evidence ingest measured against a bare object-store put of the same bytes (MB/s, same run).
 
-`python -m services.construction.bench [count] [local|s3]` — s3 runs a moto server on loopback
-(the test extra). Our path is the whole upload: multipart over ASGI, decode and strict check,
-EXIF, perceptual hash and near-duplicate lookup, SHA-256, the put, and the event commit.
+`python -m services.construction.bench [count] [local|s3] [rounds]` — s3 runs a moto server on
+loopback (the test extra). "Ingest" is what the issue names: prove (strict decode), SHA-256,
+EXIF, perceptual hash and near-duplicate lookup, the put, and the event commit. The whole
+HTTP upload (multipart over ASGI in front of the same path) is printed beside it.
+Each round runs ours and the bare put on the same files, one after the other; the median
+ratio of the rounds is reported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import random
+import statistics
+import struct
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
+
+HEIC_SAMPLE = Path(os.environ.get("RENOVATION_TEST_PHOTOS") or Path(__file__).resolve().parents[3]
+                   / "shared" / "testdata" / "photos") / "IMG_5195.HEIC"
 
 
 def phone_photo(seed: int, size: tuple[int, int] = (4000, 3000)) -> bytes:
@@ -28,6 +38,32 @@ def phone_photo(seed: int, size: tuple[int, int] = (4000, 3000)) -> bytes:
     buffer = io.BytesIO()
     Image.blend(picture, noise, 0.25).save(buffer, "JPEG", quality=92)
     return buffer.getvalue()
+
+
+def phone_heics(count: int) -> list[bytes]:
+    """Distinct copies of a real iPhone HEIC (8.5 MP): a trailing `free` box changes the bytes only."""
+    if HEIC_SAMPLE.exists():
+        sample = HEIC_SAMPLE.read_bytes()
+    else:  # without ../shared/testdata: a smaller generated one, said so in the row's name
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        buffer = io.BytesIO()
+        Image.open(io.BytesIO(phone_photo(0, (1600, 1200)))).save(buffer, "HEIF", quality=70)
+        sample = buffer.getvalue()
+    return [sample + struct.pack(">I4sQ", 16, b"free", seed) for seed in range(count)]
+
+
+@dataclass(frozen=True)
+class IngestRow:
+    """One kind of file: our path and the bare put, MB/s (median of rounds), and the median ratio."""
+
+    name: str
+    files: int
+    megabytes: float
+    ours_mb_s: float
+    bare_mb_s: float
+    ratio: float
 
 
 def _store(kind: str, root: Path, endpoint: str | None):
@@ -43,10 +79,21 @@ def _store(kind: str, root: Path, endpoint: str | None):
                                        secret_key="bench"))
 
 
-def _ready_app(tmp: Path, store):
+@dataclass
+class _Ready:
+    app: object
+    client: object
+    hidden_work_id: str
+    headers: dict
+
+
+def _ready_app(tmp: Path, store) -> _Ready:
     from fastapi.testclient import TestClient
 
+    from services.construction.application import hidden_work, project
+    from services.construction.application.context import run
     from services.construction.bootstrap import create_app
+    from services.construction.domain.project import Parties
     from services.construction.settings import ConstructionSettings
     from shared.actor import Actor
     from shared.auth.identity import IdentityStore
@@ -61,17 +108,12 @@ def _ready_app(tmp: Path, store):
     payload = {"project_id": "b1", "community_id": "c", "community_name": "基准小区",
                "location": {"latitude": 41.79, "longitude": 123.43, "geofence_radius_m": 300},
                "items": [{"item_id": "pipes", "kind": "water_supply", "name": "给水"}]}
-    app.state.service.consumer.apply(Envelope(
+    service = app.state.service
+    service.consumer.apply(Envelope(
         event_id=new_event_id(), event_type="intake.ProjectApproved", schema_version=1, stream_id="b1",
         stream_version=1, project_id="b1", occurred_at=utc_now(), actor=Actor.system(), correlation_id="b",
         payload=payload))
-    client = TestClient(app)
     official = Actor(id="bench", role="official")
-    from services.construction.application import hidden_work, project
-    from services.construction.application.context import run
-    from services.construction.domain.project import Parties
-
-    service = app.state.service
     run(service.unit_of_work(actor=official), project.assign_parties, project_id="b1",
         parties=Parties(contractor="x", supervision_unit="y", accounts={"contractor": ("con",)}))
     run(service.unit_of_work(actor=official), project.sign_contract, project_id="b1", contract_no="1",
@@ -79,49 +121,96 @@ def _ready_app(tmp: Path, store):
     hid = run(service.unit_of_work(actor=Actor(id="con", role="contractor")), hidden_work.declare, project_id="b1",
               item_id="pipes", zone=None, location="bench", kind="buried_pipe")
     token = app.state.auth.tokens.issue(username="con", role="contractor", display_name="con")
-    return client, hid, {"Authorization": f"Bearer {token}"}
+    return _Ready(app, TestClient(app), hid, {"Authorization": f"Bearer {token}"})
 
 
-def ingest_benchmark(count: int = 8, kind: str = "local", endpoint: str | None = None) -> dict:
-    """MB/s of our upload path and of a bare put of the same bytes, into the same kind of store."""
-    photos = [phone_photo(seed) for seed in range(count)]
-    megabytes = sum(map(len, photos)) / 1e6
+def _ingest(ready: _Ready, name: str, data: bytes, media_type: str) -> None:
+    """The ingest path without HTTP: examine (prove, hash, EXIF, phash), attach (lookup, put, commit)."""
+    from services.construction.application import hidden_work
+    from services.construction.application.context import run
+    from services.construction.application.evidence import Upload, examine_all
+    from shared.actor import Actor
+
+    ctx, service = ready.app.state.construction, ready.app.state.service
+    examined = examine_all(ctx, [Upload(data=data, filename=name, content_type=media_type)])
+    [kept] = run(service.unit_of_work(actor=Actor(id="con", role="contractor")), hidden_work.attach_evidence,
+                 ctx=ctx, hidden_work_id=ready.hidden_work_id, examined=examined)
+    assert kept.sha256 == hashlib.sha256(data).hexdigest(), "the evidence was not kept"
+
+
+def _upload(ready: _Ready, name: str, data: bytes, media_type: str) -> None:
+    response = ready.client.post(f"/api/hidden-works/{ready.hidden_work_id}/evidence", headers=ready.headers,
+                                 files=[("files", (name, data, media_type))])
+    if response.status_code != 201:
+        raise RuntimeError(f"upload refused: {response.status_code} {response.text[:300]}")
+
+
+def _one_round(files: list[tuple[str, bytes, str]], path, kind: str, endpoint: str | None) -> tuple[float, float]:
+    """Seconds for our path and for the bare put of the same files into fresh stores of one kind."""
     with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as bare:
-        client, hid, headers = _ready_app(Path(ours), _store(kind, Path(ours) / "store", endpoint))
+        ready = _ready_app(Path(ours), _store(kind, Path(ours) / "store", endpoint))
         started = time.perf_counter()
-        for n, data in enumerate(photos):
-            response = client.post(f"/api/hidden-works/{hid}/evidence", headers=headers,
-                                   files=[("files", (f"{n}.jpg", data, "image/jpeg"))])
-            assert response.status_code == 201, response.text
+        for name, data, media_type in files:
+            path(ready, name, data, media_type)
         ours_seconds = time.perf_counter() - started
         store = _store(kind, Path(bare), endpoint)
         started = time.perf_counter()
-        for data in photos:
-            store.put(data=data, sha256=hashlib.sha256(data).hexdigest(), media_type="image/jpeg")
-        bare_seconds = time.perf_counter() - started
-    return {"store": kind, "files": count, "mb": round(megabytes, 1),
-            "ours_mb_s": round(megabytes / ours_seconds, 1), "bare_put_mb_s": round(megabytes / bare_seconds, 1),
-            "ours_ms_per_file": round(1000 * ours_seconds / count), "bare_ms_per_file": round(1000 * bare_seconds / count)}
+        for _, data, media_type in files:
+            store.put(data=data, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type)
+        return ours_seconds, time.perf_counter() - started
 
 
-def main() -> None:
-    """Print the figures for the local folder, or for S3 on a moto server started here."""
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-    kind = sys.argv[2] if len(sys.argv) > 2 else "local"
-    if kind != "s3":
-        print(ingest_benchmark(count, "local"))
-        return
+def _row(name: str, files: list[tuple[str, bytes, str]], path, kind: str, endpoint: str | None,
+         rounds: int) -> IngestRow:
+    megabytes = sum(len(data) for _, data, _ in files) / 1e6
+    timings = [_one_round(files, path, kind, endpoint) for _ in range(rounds)]
+    ours = statistics.median(megabytes / o for o, _ in timings)
+    bare = statistics.median(megabytes / b for _, b in timings)
+    ratio = statistics.median(b / o for o, b in timings)
+    return IngestRow(name, len(files), round(megabytes, 1), round(ours, 1), round(bare, 1), round(ratio, 2))
+
+
+def ingest_benchmark(count: int = 8, kind: str = "local", endpoint: str | None = None,
+                     rounds: int = 3) -> list[IngestRow]:
+    """Rows for a 12 MP phone JPEG and a phone HEIC (ingest), and the JPEG through the HTTP upload."""
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    jpegs = [(f"{n}.jpg", phone_photo(n), "image/jpeg") for n in range(count)]
+    heics = [(f"{n}.heic", data, "image/heic") for n, data in enumerate(phone_heics(count))]
+    heic_name = "8.5 MP phone HEIC" if HEIC_SAMPLE.exists() else "2 MP generated HEIC"
+    return [_row(f"evidence ingest, 12 MP phone JPEG ({kind})", jpegs, _ingest, kind, endpoint, rounds),
+            _row(f"evidence ingest, {heic_name} ({kind})", heics, _ingest, kind, endpoint, rounds),
+            _row(f"evidence upload over HTTP, 12 MP JPEG ({kind})", jpegs, _upload, kind, endpoint, rounds)]
+
+
+def with_moto(action):
+    """Run action(endpoint) with a moto S3 server on a free loopback port."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from shared.embedded import free_port
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        print(ingest_benchmark(count, "s3", f"127.0.0.1:{port}"))
+        return action(f"127.0.0.1:{port}")
     finally:
         server.stop()
+
+
+def main() -> None:
+    """Print the rows for the local folder, or for S3 on a moto server started here."""
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    kind = sys.argv[2] if len(sys.argv) > 2 else "local"
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    rows = (ingest_benchmark(count, "local", rounds=rounds) if kind != "s3"
+            else with_moto(lambda endpoint: ingest_benchmark(count, "s3", endpoint, rounds)))
+    for row in rows:
+        print(row)
 
 
 if __name__ == "__main__":

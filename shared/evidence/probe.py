@@ -19,6 +19,7 @@ import av
 import imagehash
 import numpy as np
 import pillow_heif
+import scipy.fftpack  # noqa: F401 - imagehash.phash imports it on first use; pay that at start, not per upload
 import simplejpeg
 from PIL import Image, UnidentifiedImageError
 
@@ -108,8 +109,11 @@ def _probe_image(data: bytes, media_type: str, *, filename: str, limits: Limits)
 
 
 def _small(image: Image.Image) -> Image.Image:
-    small = image.convert("RGB")
-    small.thumbnail((512, 512))  # phash looks at 32×32 anyway
+    # phash looks at 32×32: a box reduction by a whole factor first (cheap), then the colour conversion.
+    factor = max(1, max(image.size) // 512)
+    small = image.reduce(factor) if factor > 1 and image.mode in ("RGB", "RGBA", "L", "LA") else image
+    small = small.convert("RGB")
+    small.thumbnail((512, 512))
     return small
 
 
