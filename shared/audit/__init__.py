@@ -1,0 +1,1 @@
+"""Audit kernel: Merkle tree over each service's log, signed checkpoints, verification, replay, proofs."""
