@@ -1,0 +1,1 @@
+"""Complaints' use cases: filing through three ways in, the handling loop, the ticker, policies."""

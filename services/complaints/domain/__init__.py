@@ -1,0 +1,1 @@
+"""Complaints' domain: the complaint and its 12345 loop, categories, time limits, duplicates, privacy."""
