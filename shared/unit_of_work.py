@@ -26,6 +26,7 @@ class Projection:
     def __init__(self, *tables: sa.Table) -> None:
         self.tables = tables
         self._updaters: dict[str, list[Updater]] = defaultdict(list)
+        self._every: list[Updater] = []
 
     @classmethod
     def merge(cls, *projections: "Projection") -> "Projection":
@@ -34,6 +35,7 @@ class Projection:
         for projection in projections:
             for event_type, updaters in projection._updaters.items():
                 merged._updaters[event_type].extend(updaters)
+            merged._every.extend(projection._every)
         return merged
 
     def on(self, *event_types: str) -> Callable[[Updater], Updater]:
@@ -46,13 +48,20 @@ class Projection:
 
         return decorate
 
+    def on_every(self, fn: Updater) -> Updater:
+        """Register a function run for every event, after its type's updaters (e.g. an archive of all events)."""
+        self._every.append(fn)
+        return fn
+
     def handles(self, event_type: str) -> bool:
         """Whether any read model reacts to this event type."""
-        return event_type in self._updaters
+        return bool(self._every) or event_type in self._updaters
 
     def apply(self, conn: Connection, envelope: Envelope) -> None:
         """Update the read models for one event."""
         for updater in self._updaters.get(envelope.event_type, ()):
+            updater(conn, envelope)
+        for updater in self._every:
             updater(conn, envelope)
 
 
