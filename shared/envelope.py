@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import rfc8785
 import uuid6
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.actor import Actor
+from shared.canonical import canonical_json as _canonical
 
 GENESIS_HASH = "0" * 64
 
@@ -70,7 +70,7 @@ class Envelope(BaseModel):
     def to_json(self) -> bytes:
         """The JSON bytes of the whole envelope: what is stored and what is sent.
 
-        Not canonical on purpose: canonical JSON (pure Python) is computed once, for the
+        Not canonical on purpose: canonical JSON is computed once, for the
         hash; a verifier re-canonicalises the parsed envelope, so the stored form is free.
         """
         return self.model_dump_json().encode("utf-8")
@@ -82,8 +82,8 @@ class Envelope(BaseModel):
 
 
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 canonical JSON: the same value gives the same bytes on every machine."""
-    return rfc8785.dumps(value)
+    """RFC 8785 canonical JSON: the same value gives the same bytes on every machine (shared.canonical)."""
+    return _canonical(value)
 
 
 def chain_hash(envelope: Envelope) -> str:
