@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from aiokafka import TopicPartition
@@ -51,8 +52,10 @@ class IdempotentConsumer:
         settings: KernelSettings,
         metrics: KernelMetrics,
         policies: dict[str, Policy] | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.name = name
+        self.clock = clock
         self.engine = engine
         self.projection = projection
         self.settings = settings
@@ -160,7 +163,7 @@ class IdempotentConsumer:
         """Apply one envelope in one transaction; 'applied' or 'duplicate'."""
         work = UnitOfWork(
             engine=self.engine, projection=self.projection, actor=Actor.system(self.name),
-            correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
+            correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id), clock=self.clock)
         with work:
             seen = work.conn.execute(
                 sa.select(inbox.c.status).where(

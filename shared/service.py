@@ -20,6 +20,9 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from shared.actor import Actor
 from shared.auth import Auth, auth_router
 from shared.broker import broker_reachable, make_broker, topic_for
+from shared.calendar import WorkingDayCalendar
+from shared.calendar import sync as calendar_sync
+from shared.clock import Clock
 from shared.consumer import IdempotentConsumer, Policy
 from shared.db import create_engine
 from shared.envelope import Envelope, new_event_id
@@ -39,6 +42,8 @@ from shared.web.shell import LoginResult
 log = logging.getLogger("renovation.service")
 
 Ticker = Callable[["Service"], None]
+# Called with (service, year) once `year`'s official schedule is in service.calendar.
+CalendarHook = Callable[["Service", int], None]
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,13 @@ class ServiceSpec:
     # Work driven by the clock, not by a request: (seconds between runs, function of the
     # service). Each run should be idempotent: a tick may repeat after a restart.
     tickers: Sequence[tuple[float, Ticker]] = ()
+    # The calendar the service's handlers use: the kernel loads official years into it in
+    # place as intake.CalendarYearLoaded events arrive (built from settings when None).
+    calendar: WorkingDayCalendar | None = None
+    # Run in a worker thread, outside any transaction, after a year became official (at
+    # least once per loaded schedule, again after a failure or restart): recompute the
+    # provisional deadlines the service holds, each recomputation an event of its own.
+    on_calendar_year: Sequence[CalendarHook] = ()
 
 
 class Service:
@@ -68,6 +80,12 @@ class Service:
         self.settings = settings
         self.kernel = kernel
         self.engine = create_engine(settings.database_url)
+        self.clock = Clock.from_settings(kernel)
+        self.calendar = spec.calendar if spec.calendar is not None else WorkingDayCalendar.from_settings(kernel)
+        # Every service keeps the loaded calendar years, whoever records them.
+        self.projection = Projection.merge(spec.projection, calendar_sync.projection)
+        self.calendar_keeper = calendar_sync.CalendarKeeper(
+            engine=self.engine, calendar=self.calendar, hooks=spec.on_calendar_year, owner=self)
         self.registry = CollectorRegistry()
         self.metrics = KernelMetrics(self.registry)
         self.broker = make_broker(kernel, client_id=spec.name, registry=self.registry)
@@ -75,8 +93,8 @@ class Service:
                            settings=kernel, metrics=self.metrics, batch_size=kernel.relay_batch_size,
                            check_seconds=kernel.relay_retention_check_seconds)
         self.consumer = IdempotentConsumer(
-            name=spec.name, engine=self.engine, projection=spec.projection, settings=kernel,
-            metrics=self.metrics, policies=dict(spec.policies))
+            name=spec.name, engine=self.engine, projection=self.projection, settings=kernel,
+            metrics=self.metrics, policies=dict(spec.policies), clock=self.clock.now)
         # Declared for the AsyncAPI document: what this service publishes, and its schema.
         self.broker.publisher(
             topic_for(spec.name), title=f"{spec.name}:publish", schema=Envelope,
@@ -89,18 +107,22 @@ class Service:
     def unit_of_work(self, *, actor: Actor, correlation_id: str | None = None,
                      causation_id: str | None = None) -> UnitOfWork:
         """A unit of work on this service's database; commits wake the relay."""
-        return UnitOfWork(engine=self.engine, projection=self.spec.projection, actor=actor,
+        return UnitOfWork(engine=self.engine, projection=self.projection, actor=actor,
                           correlation_id=correlation_id, causation_id=causation_id,
-                          on_commit=self._committed)
+                          on_commit=self._committed, clock=self.clock.now)
 
     def _committed(self, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:
             self.metrics.events_appended.labels(envelope.event_type).inc()
+            if envelope.event_type == calendar_sync.CALENDAR_EVENT:
+                self.calendar_keeper.wake()
         self.relay.notify()
 
     def migrate(self) -> None:
-        """Bring the database schema to the newest migration."""
+        """Bring the database schema to the newest migration; load the calendar years recorded so far."""
         upgrade(self.engine, self.spec.migrations)
+        calendar_sync.ensure_tables(self.engine)
+        self.calendar_keeper.load()
 
     def status(self) -> dict[str, Any]:
         """Log position, relay checkpoint and lag, consumer lag and dead letters."""
@@ -199,7 +221,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     async def lifespan(app: FastAPI):
         stop = asyncio.Event()
         tasks = [asyncio.create_task(service.run_background(stop)),
-                 asyncio.create_task(service.consumer.run_commit_flusher(stop))]
+                 asyncio.create_task(service.consumer.run_commit_flusher(stop)),
+                 asyncio.create_task(service.calendar_keeper.run(stop))]
         tasks += [asyncio.create_task(service.run_ticker(stop, seconds, ticker))
                   for seconds, ticker in spec.tickers]
         try:

@@ -46,6 +46,9 @@ class KernelSettings(BaseSettings):
     jwt_ttl_minutes: int = 12 * 60
     identity_database_url: str = "sqlite:///var/identity.db"
     var_dir: Path = Path("var")
+    # Official calendar years stop here even if the bundled package knows later ones: later
+    # years count as provisional (a test or a demo of the turn of the year; unset in use).
+    calendar_official_through: int | None = None
     # The embedded default's evidence store: a local folder with content-addressed keys.
     evidence_dir: Path = Path("var/evidence")
     log_format: Literal["console", "json"] = "console"

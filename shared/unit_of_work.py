@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Self, TypeVar
 
 import sqlalchemy as sa
@@ -78,6 +79,7 @@ class UnitOfWork:
         causation_id: str | None = None,
         registry: EventRegistry = default_registry,
         on_commit: Callable[[list[Envelope]], None] | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.engine = engine
         self.projection = projection
@@ -88,6 +90,8 @@ class UnitOfWork:
         self.store = EventStore()
         self.appended: list[Envelope] = []
         self._on_commit = on_commit
+        # The service's clock: in a demo that moved it, events carry the demo's time.
+        self.clock = clock
         self.conn: Connection
 
     def __enter__(self) -> Self:
@@ -125,7 +129,7 @@ class UnitOfWork:
                 stream_id=aggregate.stream_id,
                 stream_version=expected + index,
                 project_id=project_id,
-                occurred_at=utc_now(),
+                occurred_at=self.clock(),
                 actor=self.actor,
                 correlation_id=self.correlation_id,
                 causation_id=self.causation_id,

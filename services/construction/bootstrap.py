@@ -13,11 +13,13 @@ from services.construction.adapters.metrics import SupervisionCollector
 from services.construction.api import (
     community as community_api, design_changes, evidence, hidden_works, inspections, page_forms, pages,
     projects, rectifications)
+from services.construction.application.calendar_year import recompute_due_dates
 from services.construction.application.context import Construction
 from services.construction.application.rectification import overdue_ticker
 from services.construction.consumers import complaints as complaints_consumer, intake as intake_consumer
 from services.construction.settings import ConstructionSettings
 from shared.calendar import WorkingDayCalendar
+from shared.clock import Clock
 from shared.evidence import probe as evidence_probe
 from shared.objectstore import ObjectStore, local_object_router, open_object_store
 from shared.service import ServiceSpec, build_app
@@ -38,7 +40,7 @@ def build_context(settings: ConstructionSettings, kernel: KernelSettings,
                                    max_bytes=settings.max_upload_bytes)
     return Construction(settings=settings, store=store or open_object_store(kernel),
                         calendar=WorkingDayCalendar.from_settings(kernel),
-                        probe=partial(evidence_probe.examine, limits=limits))
+                        probe=partial(evidence_probe.examine, limits=limits), clock=Clock.from_settings(kernel).now)
 
 
 def spec(ctx: Construction | None = None) -> ServiceSpec:
@@ -51,6 +53,7 @@ def spec(ctx: Construction | None = None) -> ServiceSpec:
         name="construction", title_zh="施工监管", title_en="Construction", projection=projection,
         migrations=HERE / "migrations", routers=routers, subscribes_to=["intake", "complaints"],
         policies={**intake_consumer.POLICIES, **complaints_consumer.POLICIES}, tickers=tickers,
+        calendar=ctx.calendar if ctx else None, on_calendar_year=[recompute_due_dates(ctx)] if ctx else (),
         template_dir=HERE / "api" / "templates", locale_dir=HERE / "locale")
 
 

@@ -86,10 +86,12 @@ class WorkingDayCalendar:
     @classmethod
     def from_settings(cls, settings: KernelSettings | None = None) -> WorkingDayCalendar:
         """The calendar read from RENOVATION_CALENDAR_DIR, else `<var_dir>/calendar`."""
+        through = getattr(settings, "calendar_official_through", None)
         configured = os.environ.get("RENOVATION_CALENDAR_DIR")
         if configured:
-            return cls(configured)
-        return cls(Path(settings.var_dir) / "calendar" if settings is not None else DEFAULT_DIR)
+            return cls(configured, official_through=through)
+        folder = Path(settings.var_dir) / "calendar" if settings is not None else DEFAULT_DIR
+        return cls(folder, official_through=through)
 
     default = from_settings
 

@@ -169,8 +169,14 @@ def order(conn: Connection, order_id: str) -> dict | None:
 def overdue_orders(conn: Connection, *, today: date) -> list[dict]:
     """Open orders whose due date has passed (China date)."""
     return _rows(conn, sa.select(rect, proj.c.community_name).join(proj, proj.c.project_id == rect.c.project_id)
-                 .where(rect.c.status.in_(OPEN_ORDER), rect.c.due_on < today.isoformat())
+                 .where(rect.c.status.in_(OPEN_ORDER), rect.c.due_on < today.isoformat(), ~rect.c.due_provisional)
                  .order_by(rect.c.due_on))
+
+
+def provisional_orders(conn: Connection) -> list[str]:
+    """Open orders whose due date rests on a provisional calendar year, to recompute when one is loaded."""
+    return list(conn.execute(sa.select(rect.c.order_id).where(
+        rect.c.status.in_(OPEN_ORDER), rect.c.due_provisional).order_by(rect.c.order_id)).scalars())
 
 
 def design_changes(conn: Connection, project_id: str) -> list[dict]:

@@ -104,6 +104,7 @@ rectification_table = sa.Table(
     _c("description", sa.Text, nullable=False), _c("zone", S(100), nullable=False),
     _c("status", S(20), nullable=False), _c("issued_on", S(10), nullable=False),
     _c("due_on", S(10), nullable=False), _c("working_days", sa.Integer, nullable=False),
+    _c("due_provisional", sa.Boolean, nullable=False, default=False),
     _c("overdue_noted", sa.Boolean, nullable=False), _c("submissions", sa.Integer, nullable=False),
     _c("submitted_at", S(40)), _c("verified_at", S(40)), _c("last_reason", sa.Text),
 )

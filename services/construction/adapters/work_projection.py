@@ -122,7 +122,13 @@ def _ordered(conn: Connection, envelope: Envelope) -> None:
         order_id=p["order_id"], project_id=p["project_id"], inspection_id=p["inspection_id"], item_code=d["code"],
         category=d["category"], severity=d["severity"], description=d["description"], zone=d["zone"],
         status="issued", issued_on=p["issued_on"], due_on=p["due_on"], working_days=p["working_days"],
-        overdue_noted=False, submissions=0))
+        due_provisional=p.get("due_provisional", False), overdue_noted=False, submissions=0))
+
+
+@projection.on("construction.RectificationDueRecomputed")
+def _due_recomputed(conn: Connection, envelope: Envelope) -> None:
+    p = envelope.payload
+    conn.execute(_order(envelope).values(due_on=p["due_on"], due_provisional=p["due_provisional"]))
 
 
 @projection.on("construction.RectificationSubmitted")

@@ -52,9 +52,11 @@ def _issue_orders(uow: UnitOfWork, ctx: Construction, inspection: Inspection) ->
     today = ctx.today()
     for defect in inspection.recorded.defects:
         days = ctx.settings.rectification_working_days.get(str(defect.severity), 5)
+        due_on = ctx.calendar.add_working_days(today, days)
         order = RectificationOrder.issue(
             project_id=inspection.recorded.project_id, inspection_id=inspection.recorded.inspection_id,
-            defect=defect, issued_on=today, working_days=days, due_on=ctx.calendar.add_working_days(today, days))
+            defect=defect, issued_on=today, working_days=days, due_on=due_on,
+            due_provisional=ctx.calendar.provisional_between(today, due_on))
         uow.save(order, project_id=inspection.recorded.project_id)
 
 

@@ -1,4 +1,9 @@
-"""Rectification orders (整改通知): one per defect, due in working days, closed only when verified."""
+"""Rectification orders (整改通知): one per defect, due in working days, closed only when verified.
+
+A due date that falls in a year whose official holiday schedule is not loaded is provisional
+(`due_provisional`): the order is recorded all the same, shown as 暂定, never noted overdue on
+that date, and recomputed (`RectificationDueRecomputed`) when the year's schedule is loaded.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,16 @@ class RectificationOrder(Aggregate):
         issued_on: date
         working_days: int
         due_on: date
+        due_provisional: bool = False
+
+    class DueRecomputed(DomainEvent):
+        event_type = "construction.RectificationDueRecomputed"
+        order_id: str
+        project_id: str
+        previous_due_on: date
+        due_on: date
+        due_provisional: bool
+        reason: str
 
     class Submitted(DomainEvent):
         event_type = "construction.RectificationSubmitted"
@@ -70,16 +85,29 @@ class RectificationOrder(Aggregate):
     issued: Issued | None = None
     status = OrderStatus.ISSUED
     overdue = False
+    due_on: date
+    due_provisional = False
     evidence: set[str]
 
     @classmethod
     def issue(cls, *, project_id: str, inspection_id: str, defect: Defect, issued_on: date,
-              working_days: int, due_on: date) -> "RectificationOrder":
-        """Order the defect fixed by `due_on` (computed on the official working-day calendar)."""
+              working_days: int, due_on: date, due_provisional: bool = False) -> "RectificationOrder":
+        """Order the defect fixed by `due_on` (on the working-day calendar; provisional if so flagged)."""
         order = cls(cls.stream_for(defect.defect_id))
         order._record(cls.Issued(order_id=defect.defect_id, project_id=project_id, inspection_id=inspection_id,
-                                 defect=defect, issued_on=issued_on, working_days=working_days, due_on=due_on))
+                                 defect=defect, issued_on=issued_on, working_days=working_days, due_on=due_on,
+                                 due_provisional=due_provisional))
         return order
+
+    def recompute_due(self, *, due_on: date, due_provisional: bool, reason: str) -> bool:
+        """Replace a provisional due date by the one the loaded calendar gives; False if nothing changes."""
+        if not self.due_provisional or not self.is_open:
+            return False
+        if due_on == self.due_on and due_provisional:
+            return False
+        self._record(self.DueRecomputed(**self.ids, previous_due_on=self.due_on, due_on=due_on,
+                                        due_provisional=due_provisional, reason=reason))
+        return True
 
     @property
     def ids(self) -> dict[str, str]:
@@ -115,9 +143,10 @@ class RectificationOrder(Aggregate):
 
     def note_overdue(self, *, today: date) -> bool:
         """Record, once, that the due date passed with the order still open."""
-        if self.overdue or not self.is_open or today <= self.issued.due_on:
+        # A provisional date may still move later: the contractor is not put in the wrong on it.
+        if self.overdue or not self.is_open or self.due_provisional or today <= self.due_on:
             return False
-        self._record(self.FellOverdue(**self.ids, due_on=self.issued.due_on, noted_on=today))
+        self._record(self.FellOverdue(**self.ids, due_on=self.due_on, noted_on=today))
         return True
 
     def _expect_submitted(self) -> None:
@@ -130,6 +159,9 @@ class RectificationOrder(Aggregate):
         match event:
             case RectificationOrder.Issued():
                 self.issued, self.evidence = event, set()
+                self.due_on, self.due_provisional = event.due_on, event.due_provisional
+            case RectificationOrder.DueRecomputed():
+                self.due_on, self.due_provisional = event.due_on, event.due_provisional
             case RectificationOrder.Submitted():
                 self.status = OrderStatus.SUBMITTED
                 self.evidence |= {e.sha256 for e in event.evidence}
