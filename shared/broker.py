@@ -28,7 +28,9 @@ def dlq_topic(consumer: str) -> str:
 
 def all_topics() -> list[str]:
     """Every service topic, then every dead-letter topic."""
-    return [topic_for(s) for s in SERVICE_NAMES] + [dlq_topic(s) for s in SERVICE_NAMES]
+    # The audit's signed checkpoints (shared/audit/checkpoint.py) travel beside the logs.
+    return ([topic_for(s) for s in SERVICE_NAMES] + [dlq_topic(s) for s in SERVICE_NAMES]
+            + ["renovation.audit.checkpoints"])
 
 
 def make_broker(

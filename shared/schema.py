@@ -83,3 +83,27 @@ dead_letter = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+
+# The Merkle tree over the log (RFC 9162, shared/audit/tree.py): every perfect subtree's
+# hash, leaf `idx` = position - 1 at level 0. Written in the append's transaction; never
+# changed afterwards (triggers refuse it, like the events' own).
+merkle_node = sa.Table(
+    "merkle_node",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
+# The signed checkpoints this service issued (shared/audit/checkpoint.py): the signed
+# statement is `body`, byte for byte; `published` once the checkpoint topic acknowledged it.
+audit_checkpoint = sa.Table(
+    "audit_checkpoint",
+    metadata,
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sa.Column("published", sa.Integer, nullable=False, default=0),
+)

@@ -18,6 +18,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.actor import Actor
+from shared.audit.checkpoint import CheckpointPublisher
+from shared.audit.router import audit_router
+from shared.audit.signing import AuditSettings, load_signer
 from shared.auth import Auth, auth_router
 from shared.broker import broker_reachable, make_broker, topic_for
 from shared.calendar import WorkingDayCalendar
@@ -103,6 +106,11 @@ class Service:
             self.consumer.subscribe(self.broker, [topic_for(s) for s in spec.subscribes_to])
         self.auth = Auth.from_settings(kernel)
         self.broker_connected = asyncio.Event()
+        # Signed checkpoints of the log's Merkle root (shared/audit): on a ticker and on demand.
+        self.audit_settings = AuditSettings().resolved(kernel)
+        self.checkpoints = CheckpointPublisher(
+            engine=self.engine, broker=self.broker, signer=load_signer(spec.name, kernel, self.audit_settings),
+            clock=self.clock.now, seconds=self.audit_settings.checkpoint_seconds)
 
     def unit_of_work(self, *, actor: Actor, correlation_id: str | None = None,
                      causation_id: str | None = None) -> UnitOfWork:
@@ -222,7 +230,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
         stop = asyncio.Event()
         tasks = [asyncio.create_task(service.run_background(stop)),
                  asyncio.create_task(service.consumer.run_commit_flusher(stop)),
-                 asyncio.create_task(service.calendar_keeper.run(stop))]
+                 asyncio.create_task(service.calendar_keeper.run(stop)),
+                 asyncio.create_task(service.checkpoints.run(stop, service.broker_connected))]
         tasks += [asyncio.create_task(service.run_ticker(stop, seconds, ticker))
                   for seconds, ticker in spec.tickers]
         try:
@@ -254,6 +263,7 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     install_error_handlers(app)
     app.include_router(auth_router())
     app.include_router(_operations_router())
+    app.include_router(audit_router())
     for router in spec.routers:
         app.include_router(router)
     Instrumentator(registry=service.registry, excluded_handlers=["/metrics", "/health"]).instrument(

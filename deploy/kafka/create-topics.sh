@@ -5,6 +5,7 @@
 #   renovation.<service>       RENOVATION_TOPIC_PARTITIONS partitions (key = project_id),
 #                              retention unlimited: they are the history auditors replay
 #   renovation.<service>.dlq   1 partition, retention unlimited
+#   renovation.audit.checkpoints  1 partition, retention unlimited (signed Merkle roots)
 #
 # Single node (docker-compose.yml): replication 1, min.insync.replicas 1.
 # Production cluster: TOPIC_REPLICATION_FACTOR=3 TOPIC_MIN_INSYNC_REPLICAS=2.
@@ -38,5 +39,7 @@ done
 for service in $SERVICES; do
   create "renovation.$service.dlq" 1
 done
+# Signed checkpoints of every service's Merkle root (key = service): kept for ever, like the logs.
+create "renovation.audit.checkpoints" 1
 
 "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic 'renovation\..*'
