@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Request
+from starlette.datastructures import UploadFile
 
 from services.complaints.application.context import ComplaintsContext
 from shared.actor import Actor, Role

@@ -33,7 +33,10 @@ MAX_SPAN = timedelta(days=90)
 def _check(request: Request, fmt: str) -> None:
     if fmt not in FORMATS:
         raise Open311Error(404, f"不支持的格式“{fmt[:10]}”：请使用 .json 或 .xml (format must be json or xml)")
-    jurisdiction = request.query_params.get("jurisdiction_id")
+    _jurisdiction(request, request.query_params.get("jurisdiction_id"))
+
+
+def _jurisdiction(request: Request, jurisdiction: str | None) -> None:
     expected = get_ctx(request).settings.jurisdiction_id
     if jurisdiction and jurisdiction != expected:
         raise Open311Error(404, f"jurisdiction_id “{jurisdiction[:50]}” 不存在，本接口为 {expected}")
@@ -72,6 +75,7 @@ async def post_request(fmt: str, request: Request) -> Response:
         service = request.app.state.service
         form = await request.form()
         values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        _jurisdiction(request, values.get("jurisdiction_id"))
         client = _client(service, values.get("api_key") or request.query_params.get("api_key") or "")
         draft = filing_from(values, client_id=client["client_id"])
         uow = unit_of_work(service, Actor(id=f"open311:{client['name'][:40]}", role=Role.RESIDENT), request)

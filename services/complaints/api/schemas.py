@@ -10,7 +10,7 @@ from services.complaints.domain.category import Rating, Urgency
 from shared.text import FreeText, LineText
 
 Line = Annotated[LineText, Field(max_length=200)]
-Text = Annotated[FreeText, Field(min_length=1, max_length=2000)]
+Text = Annotated[FreeText, Field(max_length=2000)]
 
 
 class _Body(BaseModel):
@@ -20,7 +20,7 @@ class _Body(BaseModel):
 class ComplaintCreate(_Body):
     """A hotline call as the operator types it."""
 
-    phone: Annotated[LineText, Field(min_length=3, max_length=30)]
+    phone: Annotated[LineText, Field(max_length=30)]
     name: Annotated[LineText, Field(max_length=50)] = ""
     category: Annotated[LineText, Field(max_length=40)]
     urgency: Urgency = Urgency.NORMAL
@@ -35,14 +35,14 @@ class ComplaintCreate(_Body):
 class RouteBody(_Body):
     """Route a triaged complaint."""
 
-    community_id: Annotated[LineText, Field(min_length=1, max_length=64)]
+    community_id: Annotated[LineText, Field(max_length=64)]
 
 
 class AssignBody(_Body):
     """派单."""
 
     kind: Literal["contractor", "street_office", "department"]
-    assignee: Annotated[LineText, Field(min_length=1, max_length=200)]
+    assignee: Annotated[LineText, Field(max_length=200)]
     note: Line = ""
 
 
@@ -50,7 +50,7 @@ class TransferBody(_Body):
     """转办."""
 
     kind: Literal["contractor", "street_office", "department"]
-    assignee: Annotated[LineText, Field(min_length=1, max_length=200)]
+    assignee: Annotated[LineText, Field(max_length=200)]
     reason: Text
 
 
@@ -83,30 +83,30 @@ class RatingBody(_Body):
 class ResidentRating(RatingBody):
     """The rating through the secret link."""
 
-    k: Annotated[LineText, Field(min_length=1, max_length=100)]
+    k: Annotated[LineText, Field(max_length=100)]
 
 
 class ResidentReopen(_Body):
     """Send it back through the secret link."""
 
-    k: Annotated[LineText, Field(min_length=1, max_length=100)]
+    k: Annotated[LineText, Field(max_length=100)]
     reason: Text
 
 
 class MergeBody(_Body):
     """Merge into the open case."""
 
-    into: Annotated[LineText, Field(min_length=1, max_length=64)]
+    into: Annotated[LineText, Field(max_length=64)]
 
 
 class ErasureBody(_Body):
     """Erase a complainant's personal data."""
 
-    phone: Annotated[LineText, Field(min_length=3, max_length=30)]
-    reason: Annotated[LineText, Field(min_length=2, max_length=200)]
+    phone: Annotated[LineText, Field(max_length=30)]
+    reason: Annotated[LineText, Field(max_length=200)]
 
 
 class ClientCreate(_Body):
     """Register an Open311 client app."""
 
-    name: Annotated[LineText, Field(min_length=1, max_length=100)]
+    name: Annotated[LineText, Field(max_length=100)]

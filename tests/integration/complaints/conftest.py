@@ -132,12 +132,9 @@ def identity_url() -> str:
     return _IDENTITY["url"]
 
 
-def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", calendar_dir=None, **settings) -> Running:
+def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", **settings) -> Running:
     kernel = KernelSettings(var_dir=tmp_path, evidence_dir=tmp_path / "evidence",
                             identity_database_url=identity_url(), kafka_bootstrap_servers=bootstrap)
-    if calendar_dir is not None:
-        import os
-        os.environ["RENOVATION_CALENDAR_DIR"] = str(calendar_dir)
     app = create_app(ComplaintsSettings(database_url=db_url, **settings), kernel)
     clock = MovableClock(NOW)
     app.state.complaints.clock = clock

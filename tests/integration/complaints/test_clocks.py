@@ -1,0 +1,110 @@
+"""Clocks on the official calendar (holidays, make-up days, provisional years) and escalation by the ticker."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from services.complaints.application.context import ComplaintsContext
+from tests.integration.complaints.conftest import Running
+
+
+def test_five_working_days_skip_the_national_day_holiday_and_count_its_make_up_saturday(hotline: Running):
+    hotline.clock.at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 10:00, the day before 国庆
+    c = hotline.get(hotline.call()["complaint_id"])
+    # 1–7 Oct are holidays; Thu 8, Fri 9, Sat 10 (调休 make-up working day), Mon 12, Tue 13.
+    assert c["due_at"] == "2026-10-13T15:59:59.999999+00:00" and not c["due_provisional"]
+    consult = hotline.get(hotline.call(urgency="consultation", text="请问小区改造什么时候开始加装电梯")["complaint_id"])
+    assert consult["due_at"].startswith("2026-10-08T15:59:59")  # 1 working day: the first after the holiday
+    emergency = hotline.get(hotline.call(urgency="emergency", category="safety_hazard",
+                                         text="工地围挡倒在人行道上，有人被砸伤")["complaint_id"])
+    assert emergency["due_at"] == "2026-09-30T04:00:00+00:00" and emergency["limit_label"] == "2 小时"
+    outage = hotline.get(hotline.call(category="utility_outage", text="施工挖断水管，整栋楼停水")["complaint_id"])
+    assert outage["due_at"] == "2026-10-01T02:00:00+00:00"
+
+
+def test_a_complex_case_is_extended_to_fifteen_working_days_only_with_a_reason(hotline: Running):
+    cid = hotline.call()["complaint_id"]
+    refused = hotline.post(cid, "extend", {"reason": "难"})
+    assert refused.status_code == 422 and "理由" in refused.json()["detail"]
+    assert hotline.post(cid, "extend", {"reason": "涉及三个部门会商，需现场测量"}).status_code == 204
+    c = hotline.get(cid)
+    # From Fri 20 Nov 2026: 15 working days is Fri 11 Dec.
+    assert c["due_at"].startswith("2026-12-11T15:59:59") and c["limit_rule"] == "complex"
+    assert hotline.post(cid, "extend", {"reason": "再延一次可以吗"}).status_code == 422
+
+
+def test_the_ticker_escalates_reminder_then_supervision_then_public_notice_once_each(hotline: Running):
+    cid = hotline.call(urgency="emergency", category="safety_hazard", text="基坑没有围挡，孩子在边上玩")["complaint_id"]
+    assert hotline.tick()["escalated"] == 0
+    hotline.clock.advance(hours=2, minutes=1)
+    assert hotline.tick()["escalated"] == 1
+    assert hotline.tick()["escalated"] == 0, "a repeated tick records nothing new"
+    assert hotline.get(cid)["level"] == "reminder"
+    hotline.clock.advance(hours=24)
+    assert hotline.tick()["escalated"] == 1 and hotline.get(cid)["level"] == "supervision"
+    hotline.clock.advance(hours=48)
+    assert hotline.tick()["escalated"] == 1
+    c = hotline.get(cid)
+    assert (c["level"], c["escalations"]) == ("public_notice", 3)
+    levels = [e.payload["level"] for e in hotline.events("complaints.ComplaintEscalated")]
+    assert levels == ["reminder", "supervision", "public_notice"]
+    assert hotline.metric('renovation_complaints_escalations_total{level="supervision"}') == 1
+    assert hotline.metric("renovation_complaints_breaches_total") == 1
+    assert hotline.metric("renovation_complaints_overdue") == 1
+    board = hotline.client.get("/supervisor", headers=hotline.as_("sup"))
+    assert board.status_code == 200 and "通报" in board.text and "超时记录" in board.text
+    # Responding stops the clock: the ticker leaves it alone from then on.
+    hotline.post(cid, "assign", {"kind": "contractor", "assignee": "沈阳建工"})
+    hotline.post(cid, "respond", {"response": "已设置围挡并派人值守"})
+    hotline.clock.advance(days=30)
+    assert hotline.tick()["escalated"] == 0
+
+
+def test_a_resident_who_does_not_answer_gets_a_return_visit_after_the_configured_working_days(hotline: Running):
+    cid = hotline.call()["complaint_id"]
+    hotline.post(cid, "assign", {"kind": "contractor", "assignee": "沈阳建工"})
+    hotline.post(cid, "respond", {"response": "已调整施工时间"})
+    hotline.post(cid, "resolve", {"resolution": "夜间不再施工"})  # Friday 20 Nov
+    hotline.clock.at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wed 25: 3 working days end that night
+    assert hotline.tick()["return_visits"] == 0
+    hotline.clock.at = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # Thursday 00:30 in China
+    assert hotline.tick()["return_visits"] == 1 and hotline.get(cid)["return_visit_due"]
+    assert hotline.post(cid, "return-visit", {"rating": "basically_satisfied", "comment": "电话回访"}).status_code == 204
+    c = hotline.get(cid)
+    assert (c["state"], c["rating"], c["rating_channel"]) == ("closed", "basically_satisfied", "return_visit")
+
+
+def test_a_limit_in_a_year_without_an_official_schedule_is_provisional_never_escalated_and_firmed_up(
+        hotline: Running, tmp_path):
+    hotline.clock.at = datetime(2027, 12, 28, 2, 0, tzinfo=UTC)  # 2028's schedule is not published
+    cid = hotline.call()["complaint_id"]
+    c = hotline.get(cid)
+    assert c["due_provisional"] is True
+    received = [e for e in hotline.events("complaints.TimeLimitSet")][-1]
+    assert received.payload["due_provisional"] is True
+    hotline.clock.at = datetime(2028, 1, 20, 2, 0, tzinfo=UTC)
+    assert hotline.tick()["escalated"] == 0, "a provisional limit is never ended early"
+    calendar = tmp_path / "calendar"
+    calendar.mkdir(exist_ok=True)
+    for year in (2027, 2028):
+        (calendar / f"{year}.json").write_text(json.dumps({
+            "year": year, "source": f"国办发明电〔{year - 1}〕1号", "published": f"{year - 1}-11-04",
+            "holidays": [{"date": f"{year}-01-01", "name": "元旦"}] + ([{"date": "2027-12-31", "name": "元旦调休"}]
+                                                                     if year == 2027 else []),
+            "workdays": []}), encoding="utf-8")
+    assert hotline.tick()["recomputed"] == 1
+    firm = hotline.get(cid)
+    assert firm["due_provisional"] is False
+    # Tue 28 Dec 2027 + 5 working days, with 31 Dec and 1 Jan off: Wed 29, Thu 30, Mon 3, Tue 4, Wed 5.
+    assert firm["due_at"].startswith("2028-01-05T15:59:59")
+    recomputed = hotline.events("complaints.TimeLimitSet")[-1].payload
+    assert recomputed["recomputed"] is True and recomputed["cycle"] == 1
+    assert hotline.tick()["escalated"] == 3  # now firm and 15 days past: 催办, 督办 and 通报 at once
+
+
+def test_limits_are_configuration(hotline: Running):
+    ctx: ComplaintsContext = hotline.ctx
+    ctx.settings.category_limits = {"noise": "3wd"}
+    c = hotline.get(hotline.call()["complaint_id"])
+    assert c["limit_label"] == "3 个工作日" and c["due_at"].startswith("2026-11-25T15:59:59")
