@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import uuid6
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.actor import Actor
+from shared.canonical import CanonicalizationError
 from shared.canonical import canonical_json as _canonical
 
 GENESIS_HASH = "0" * 64
@@ -68,12 +70,12 @@ class Envelope(BaseModel):
         return placed.model_copy(update={"hash": chain_hash(placed)})
 
     def to_json(self) -> bytes:
-        """The JSON bytes of the whole envelope: what is stored and what is sent.
+        """The canonical JSON (RFC 8785) of the whole envelope: what is stored and what is sent.
 
-        Not canonical on purpose: canonical JSON is computed once, for the
-        hash; a verifier re-canonicalises the parsed envelope, so the stored form is free.
+        Canonical so that a verifier can check the stored bytes themselves: they must equal the
+        canonical form of what they parse to, and the hash covers all of it but the hash.
         """
-        return self.model_dump_json().encode("utf-8")
+        return canonical_json(self.model_dump(mode="json"))
 
     @classmethod
     def from_json(cls, data: bytes | str) -> "Envelope":
@@ -93,3 +95,88 @@ def chain_hash(envelope: Envelope) -> str:
     digest.update((envelope.prev_hash or GENESIS_HASH).encode("ascii"))
     digest.update(canonical_json(body))
     return digest.hexdigest()
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object naming the same key twice: its readers may disagree on which one counts."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def stored_body_problem(body: bytes | str, *, prev_hash: str) -> str | None:
+    """Why stored bytes are not a sound envelope after `prev_hash`, or None when they are.
+
+    Sound means: they are the canonical JSON of what they parse to (no duplicate key, no
+    other spelling of a number or string), that value is exactly the envelope's own form (no
+    extra field, UTC time, lower-case ids), and the hash covers all of it but the hash itself.
+    """
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    try:
+        value = json.loads(data, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+    except _DuplicateKey as error:
+        return f"stored body is not in canonical form: duplicate key '{error.args[0]}'"
+    except ValueError as error:
+        return f"stored body does not parse: {error}"
+    if not isinstance(value, dict):
+        return "stored body is not a JSON object"
+    try:
+        canonical = canonical_json(value)
+    except CanonicalizationError as error:
+        return f"stored body is not in canonical form: {error}"
+    if canonical != data:
+        return f"stored body is not in canonical form: {_first_difference(data, canonical)}"
+    try:
+        envelope = Envelope.model_validate(value)
+    except ValidationError as error:
+        return f"stored body is not an envelope: {error.errors()[0]['loc']} {error.errors()[0]['msg']}"
+    difference = _difference(value, envelope.model_dump(mode="json"))
+    if difference:
+        return f"stored body is not the envelope's own form: {difference}"
+    if envelope.prev_hash != prev_hash:
+        return "chain broken: prev_hash does not match the previous event's hash"
+    if chain_hash(envelope) != envelope.hash:
+        return "hash does not match the event's content"
+    return None
+
+
+def _first_difference(stored: bytes, canonical: bytes) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(stored, canonical, strict=False)) if a != b),
+              min(len(stored), len(canonical)))
+    start = max(at - 12, 0)
+    seen = stored[start:at + 12].decode("utf-8", "replace")
+    wanted = canonical[start:at + 12].decode("utf-8", "replace")
+    return f"at byte {at} it reads {seen!r} where the canonical form reads {wanted!r}"
+
+
+def _difference(stored: Any, own: Any, path: str = "") -> str | None:
+    """The first place where a parsed body differs from the envelope's own form, named."""
+    if isinstance(stored, dict) and isinstance(own, dict):
+        for key in sorted(stored.keys() | own.keys()):
+            where = f"{path}.{key}" if path else key
+            if key not in own:
+                return f"field '{where}' is not part of the envelope"
+            if key not in stored:
+                return f"field '{where}' is missing"
+            found = _difference(stored[key], own[key], where)
+            if found:
+                return found
+        return None
+    if stored != own or type(stored) is not type(own) and not _same_number(stored, own):
+        return f"'{path}' reads {stored!r}, the envelope's form is {own!r}"
+    return None
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool) \
+        and not isinstance(b, bool) and a == b
