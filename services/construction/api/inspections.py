@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from services.construction.adapters import queries
+from services.construction.adapters.listing import task_page
 from services.construction.api.deps import CtxDep, Inspector, read_uploads, unit_of_work
 from services.construction.api.schemas import Created, InspectionCreate
 from services.construction.application import inspection as handlers
@@ -16,6 +17,7 @@ from services.construction.application.evidence import examine_all
 from services.construction.domain.checklist import CATEGORIES, ITEMS
 from services.construction.domain.inspection import CheckedItem
 from shared.auth import CurrentActor
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(tags=["inspections 巡查"])
@@ -60,7 +62,9 @@ async def post_inspection_evidence(inspection_id: str, item_code: Annotated[str,
 
 
 @router.get("/api/inspection-tasks", summary="巡查任务 Open inspection tasks")
-def get_tasks(_: CurrentActor, service: ServiceDep, project_id: str | None = None) -> list[dict]:
-    """Tasks opened by quality and safety complaints, oldest first."""
+def get_tasks(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+              project_id: str | None = None, district: str | None = None) -> list[dict]:
+    """One page of open tasks from quality and safety complaints, oldest first."""
     with service.engine.connect() as conn:
-        return queries.tasks(conn, project_id=project_id)
+        found = task_page(conn, page, project_id=project_id, district=district)
+    return answer(found, request, response)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.construction.adapters import queries
-from services.construction.adapters.community import list_sites
+from services.construction.adapters.listing import (
+    PROJECT_STATES, districts, overdue_page, project_page as project_list, site_figures, site_page, task_page)
 from services.construction.api.deps import VIEWER_ROLES, CtxDep
 from services.construction.application.context import Construction
 from services.construction.domain.checklist import BY_CODE, CATEGORIES, SEVERITY_ZH
@@ -19,6 +20,7 @@ from shared.actor import Actor
 from shared.auth import OptionalActor
 from shared.calendar import CHINA
 from shared.errors import NotFound
+from shared.paging import PageQuery, PageRequest
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
@@ -51,29 +53,37 @@ def local_time(value: str | None) -> str:
 
 def labels() -> dict:
     """The zh-CN vocabularies the templates show, and the China-time formatter."""
-    return {"local_time": local_time, "categories": CATEGORIES, "severities": {str(k): v for k, v in SEVERITY_ZH.items()},
+    return {"local_time": local_time, "categories": CATEGORIES,
+            "severities": {str(k): v for k, v in SEVERITY_ZH.items()},
             "kinds": HIDDEN_WORK_KINDS, "inspection_kinds": {str(k): v for k, v in KIND_ZH.items()},
             "checks": {code: item.text for code, item in BY_CODE.items()},
             "change_status": {str(k): v for k, v in CHANGE_STATUS_ZH.items()}}
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, service: ServiceDep, ctx: CtxDep, actor: OptionalActor) -> HTMLResponse:
-    """Projects with what needs attention, the overdue list and the known sites."""
+def home(request: Request, service: ServiceDep, ctx: CtxDep, actor: OptionalActor, page: PageQuery,
+         district: str | None = None, state: str | None = None) -> HTMLResponse:
+    """Key figures, one page of projects with what needs attention, the first overdue orders and sites."""
+    filters = {"district": district or None, "state": state if state in PROJECT_STATES else None}
     with service.engine.connect() as conn:
-        context = {"projects": queries.list_projects(conn), "communities": list_sites(conn),
-                   "overdue": queries.overdue_orders(conn, today=ctx.today()), "tasks": queries.tasks(conn)}
-    return render(request, "home.html", context)
+        context = {"projects": project_list(conn, page, **filters), "figures": site_figures(conn, today=ctx.today()),
+                   "overdue": overdue_page(conn, PageRequest(size=10), today=ctx.today()),
+                   "communities": site_page(conn, PageRequest(size=10)),
+                   "districts": [(d, d) for d in districts(conn)]}
+    return render(request, "home.html", context | {"req": page, "filters": filters})
 
 
 @router.get("/inspect", response_class=HTMLResponse)
-def pick(request: Request, service: ServiceDep, actor: OptionalActor) -> HTMLResponse:
-    """The inspector picks the project to inspect; tasks from complaints come first."""
+def pick(request: Request, service: ServiceDep, actor: OptionalActor, page: PageQuery,
+         district: str | None = None) -> HTMLResponse:
+    """The inspector picks the project to inspect; projects with complaint tasks and stops come first."""
+    filters = {"district": district or None}
     with service.engine.connect() as conn:
-        projects = [p for p in queries.list_projects(conn) if p["status"] == "open"]
-        tasks = queries.tasks(conn)
-    projects.sort(key=lambda p: (-p["open_tasks"], -p["stops_in_force"], p["community_name"]))
-    return render(request, "pick.html", {"projects": projects, "tasks": tasks, "page_title": "选择巡查项目"})
+        projects = project_list(conn, page, state="open", default_sort="-attention", **filters)
+        tasks = task_page(conn, PageRequest(size=20))
+        options = [(d, d) for d in districts(conn)]
+    return render(request, "pick.html", {"projects": projects, "tasks": tasks, "page_title": "选择巡查项目",
+                                         "req": page, "filters": filters, "districts": options})
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
@@ -107,8 +117,9 @@ def hidden_work_page(hidden_work_id: str, request: Request, service: ServiceDep,
             raise NotFound(f"隐蔽工程 {hidden_work_id} 不存在")
         project = queries.get_project(conn, work["project_id"])
     with_urls(ctx, work["evidence"], actor)
-    context = {"work": work, "project": project, "role": actor.role if actor else None, "errors": [error] if error else [],
-               "done": done, "min_photos": ctx.settings.hidden_work_min_photos, "page_title": work["location"], **labels()}
+    context = {"work": work, "project": project, "role": actor.role if actor else None,
+               "errors": [error] if error else [], "done": done,
+               "min_photos": ctx.settings.hidden_work_min_photos, "page_title": work["location"], **labels()}
     return render(request, "hidden_work.html", context)
 
 
@@ -122,6 +133,7 @@ def order_page(order_id: str, request: Request, service: ServiceDep, ctx: CtxDep
             raise NotFound(f"整改单 {order_id} 不存在")
         project = queries.get_project(conn, order["project_id"])
     with_urls(ctx, order["evidence"], actor)
-    context = {"order": order, "project": project, "role": actor.role if actor else None, "today": ctx.today().isoformat(),
-               "errors": [error] if error else [], "done": done, "page_title": f"整改单 {order['description'][:12]}", **labels()}
+    context = {"order": order, "project": project, "role": actor.role if actor else None,
+               "today": ctx.today().isoformat(), "errors": [error] if error else [], "done": done,
+               "page_title": f"整改单 {order['description'][:12]}", **labels()}
     return render(request, "order.html", context)

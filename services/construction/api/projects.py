@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response, status
 
 from services.construction.adapters import queries
+from services.construction.adapters.listing import project_page
 from services.construction.api.deps import (
     ContactPublisher, Contractor, CtxDep, Official, OrderAuthority, unit_of_work)
 from services.construction.api.schemas import ContractSign, ItemPlacement, OrderOverride, PartiesAssign, SiteContact
@@ -13,6 +16,7 @@ from services.construction.application.context import run
 from services.construction.domain.project import Parties
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/projects", tags=["projects 项目"])
@@ -20,10 +24,13 @@ NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
 @router.get("", summary="项目列表 Projects")
-def get_projects(_: CurrentActor, service: ServiceDep) -> list[dict]:
-    """Every project construction supervises, newest first, with what needs attention."""
+def get_projects(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+                 district: str | None = None,
+                 state: Literal["open", "stopped", "completed"] | None = None) -> list[dict]:
+    """One page of projects (newest first) with what needs attention; `q` searches the community name."""
     with service.engine.connect() as conn:
-        return queries.list_projects(conn)
+        found = project_page(conn, page, district=district, state=state)
+    return answer(found, request, response)
 
 
 @router.get("/{project_id}", summary="项目详情 One project")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from services.construction.adapters import queries
+from services.construction.adapters.listing import overdue_page
 from services.construction.api.deps import Contractor, CtxDep, Inspector, read_uploads, unit_of_work
 from services.construction.api.schemas import Decision, Refusal
 from services.construction.application import rectification as handlers
@@ -15,6 +16,7 @@ from services.construction.application.context import run
 from services.construction.application.evidence import examine_all
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(tags=["rectification 整改"])
@@ -29,11 +31,13 @@ def get_orders(project_id: str, _: CurrentActor, service: ServiceDep) -> list[di
 
 
 @router.get("/api/rectifications/overdue", summary="逾期整改 Overdue orders")
-def get_overdue(_: CurrentActor, service: ServiceDep, ctx: CtxDep) -> dict:
-    """Open orders past their due date (China date), across projects, with their count."""
+def get_overdue(_: CurrentActor, service: ServiceDep, ctx: CtxDep, page: PageQuery, request: Request,
+                response: Response, district: str | None = None) -> dict:
+    """One page of open orders past their due date (China date), across projects; `count` is all of them."""
     with service.engine.connect() as conn:
-        rows = queries.overdue_orders(conn, today=ctx.today())
-    return {"count": len(rows), "today": ctx.today().isoformat(), "orders": rows}
+        found = overdue_page(conn, page, today=ctx.today(), district=district)
+    rows = answer(found, request, response)
+    return {"count": found.total, "today": ctx.today().isoformat(), "orders": rows}
 
 
 @router.get("/api/rectifications/{order_id}", summary="整改单详情 One order")

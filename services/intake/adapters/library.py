@@ -23,10 +23,11 @@ def approved_projects(conn: Connection, *, plan_year: int | None = None,
         query = query.where(project_table.c.plan_year == plan_year)
     if district:
         query = query.where(project_table.c.district == district)
-    return [_with_funding(dict(r._mapping)) for r in conn.execute(query)]
+    return [with_funding(dict(r._mapping)) for r in conn.execute(query)]
 
 
-def _with_funding(row: dict) -> dict:
+def with_funding(row: dict) -> dict:
+    """A library row with its funding per source (0 where the approval names none)."""
     funding = {f["source"]: f["amount_fen"] for f in (row["approval"] or {}).get("funding", [])}
     return row | {"funding": {source.value: funding.get(source.value, 0) for source in FundingSource}}
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from services.intake.adapters.community import get_assessment, get_community, get_survey, list_communities, refusals
+from services.intake.adapters.community import get_assessment, get_community, get_survey, refusals
 from services.intake.adapters.household import consent_tally
+from services.intake.adapters.listing import community_page
 from services.intake.adapters.project import list_projects
 from services.intake.api.deps import Assessor, IntakeDep, Registrar, Staff, work
 from services.intake.application.community import (
@@ -22,6 +23,7 @@ from services.intake.application.project import DeclareProject, declare_project
 from services.intake.domain.eligibility import RuleResult
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/communities", tags=["communities 小区"])
@@ -52,6 +54,14 @@ class CommunityRead(BaseModel):
     geofence_radius_m: int
     registered_at: str
     registered_by: str
+
+
+class CommunityListed(CommunityRead):
+    """A community in the register list, with its state: registered, surveyed, eligible or ineligible."""
+
+    state: str
+    eligible: bool | None = None
+    surveyed_households: int | None = None
 
 
 class CommunityDetail(CommunityRead):
@@ -88,10 +98,14 @@ def post_community(body: RegisterCommunity, actor: Registrar, service: ServiceDe
 
 
 @router.get("", summary="小区列表 List communities")
-def get_communities(_: CurrentActor, service: ServiceDep) -> list[CommunityRead]:
-    """Every registered community, newest first."""
+def get_communities(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+                    district: str | None = None,
+                    state: Literal["registered", "surveyed", "eligible", "ineligible"] | None = None,
+                    ) -> list[CommunityListed]:
+    """One page of the register (newest first): `q` searches the name; the total is in X-Total-Count."""
     with service.engine.connect() as conn:
-        return [CommunityRead(**row) for row in list_communities(conn)]
+        found = community_page(conn, page, district=district, state=state)
+    return [CommunityListed(**row) for row in answer(found, request, response)]
 
 
 @router.get("/{community_id}", summary="小区详情 One community")

@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from services.intake.adapters.library import annual_plan_csv, approved_projects, totals
+from services.intake.adapters.listing import project_page
 from services.intake.api.deps import IntakeDep
 from shared.auth import CurrentActor
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(tags=["library 项目库与年度计划"])
@@ -38,11 +40,12 @@ def annual_plan(service, intake, plan_year: int, district: str | None) -> Annual
 
 
 @router.get("/api/library", summary="项目库 The project library")
-def get_library(_: CurrentActor, service: ServiceDep, plan_year: int | None = None,
-                district: str | None = None) -> list[dict[str, Any]]:
-    """Every approved project, by plan year, district, street office and community."""
+def get_library(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+                plan_year: int | None = None, district: str | None = None) -> list[dict[str, Any]]:
+    """One page of approved projects (latest declared first); `q` searches the community name."""
     with service.engine.connect() as conn:
-        return approved_projects(conn, plan_year=plan_year, district=district)
+        found = project_page(conn, page, district=district, plan_year=plan_year, approved_only=True)
+    return answer(found, request, response)
 
 
 @router.get("/api/annual-plans/{plan_year}", summary="年度改造计划 The annual plan")

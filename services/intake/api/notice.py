@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from services.intake.adapters.notice import get_notice, list_notices, objections_of
+from services.intake.adapters.listing import notice_page
+from services.intake.adapters.notice import get_notice, objections_of
 from services.intake.api.deps import STAFF_ROLES, IntakeDep, Objector, Staff, work
 from services.intake.application.notice import AnswerObjection, RaiseObjection, answer_objection, raise_objection
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/notices", tags=["notices 公示"])
@@ -24,10 +26,13 @@ class ObjectionRaised(BaseModel):
 
 
 @router.get("", summary="公示列表 List notices")
-def get_notices(_: CurrentActor, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
-    """Plan and design-change notices, latest first."""
+def get_notices(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+                kind: str | None = None, district: str | None = None,
+                state: str | None = None) -> list[dict[str, Any]]:
+    """One page of plan and design-change notices, latest first; `q` searches the title."""
     with service.engine.connect() as conn:
-        return list_notices(conn, kind=kind)
+        found = notice_page(conn, page, district=district, state=state, kind=kind)
+    return answer(found, request, response)
 
 
 @router.get("/{notice_id}", summary="公示详情 One notice with its objections")

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from services.intake.adapters.community import list_communities
-from services.intake.adapters.library import approved_projects, plan_choices, totals
-from services.intake.adapters.notice import list_notices
+from services.intake.adapters.library import plan_choices
+from services.intake.adapters.listing import (
+    COMMUNITY_STATES, community_page, districts, library_figures, notice_page, project_page, register_figures)
 from services.intake.adapters.project import list_projects
 from services.intake.api.deps import IntakeDep, Registrar
 from services.intake.api.library import annual_plan
@@ -19,6 +19,7 @@ from services.intake.domain.plan import yuan
 from services.intake.domain.vocabulary import FUNDING_LABELS
 from shared.auth import CurrentActor, OptionalActor
 from shared.errors import RenovationError
+from shared.paging import PageQuery, PageRequest
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
@@ -31,19 +32,17 @@ async def _form(request: Request) -> dict:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, service: ServiceDep, actor: OptionalActor) -> HTMLResponse:
-    """The community register with its key figures."""
+def home(request: Request, service: ServiceDep, actor: OptionalActor, page: PageQuery,
+         district: str | None = None, state: str | None = None) -> HTMLResponse:
+    """The community register: key figures, running notices, one page of communities."""
+    state = state if state in COMMUNITY_STATES else None
     with service.engine.connect() as conn:
-        communities = list_communities(conn)
-        projects = list_projects(conn)
-        notices = [n for n in list_notices(conn) if n["status"] == "open"]
-    return request.app.state.templates.render(request, "intake/home.html", {
-        "communities": communities,
-        "households": sum(c["household_count"] for c in communities),
-        "eligible": sum(1 for c in communities if c["eligible"]),
-        "in_notice": sum(1 for p in projects if p["status"] == "in_notice"),
-        "approved": sum(1 for p in projects if p["status"] == "approved"),
-        "open_notices": notices,
+        communities = community_page(conn, page, district=district or None, state=state)
+        running = notice_page(conn, PageRequest(size=10), state="open")
+        context = {"figures": register_figures(conn), "districts": [(d, d) for d in districts(conn)]}
+    return request.app.state.templates.render(request, "intake/home.html", context | {
+        "communities": communities, "req": page, "open_notices": running,
+        "filters": {"district": district or None, "state": state}, "states": COMMUNITY_STATES,
         "can_register": actor is not None and actor.role in REGISTRAR_ROLES,
     })
 
@@ -79,12 +78,15 @@ def _again(request: Request, form: dict, errors: list[str]) -> HTMLResponse:
 
 
 @router.get("/library", response_class=HTMLResponse)
-def library(request: Request, service: ServiceDep, _: CurrentActor) -> HTMLResponse:
-    """The project library: every approved project."""
+def library(request: Request, service: ServiceDep, _: CurrentActor, page: PageQuery,
+            district: str | None = None, plan_year: int | None = None) -> HTMLResponse:
+    """The project library: one page of approved projects, totals over all of them."""
     with service.engine.connect() as conn:
-        rows = approved_projects(conn)
-    return request.app.state.templates.render(request, "intake/library.html", {
-        "page_title": "项目库", "projects": rows, "totals": totals(rows), "yuan": yuan})
+        rows = project_page(conn, page, district=district or None, plan_year=plan_year, approved_only=True)
+        context = {"totals": library_figures(conn), "districts": [(d, d) for d in districts(conn)]}
+    return request.app.state.templates.render(request, "intake/library.html", context | {
+        "page_title": "项目库", "projects": rows, "req": page, "yuan": yuan,
+        "filters": {"district": district or None, "plan_year": plan_year}})
 
 
 @router.get("/annual-plan", response_class=HTMLResponse)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.intake.adapters.household import households_of_account
-from services.intake.adapters.notice import get_notice, list_notices, objections_of
+from services.intake.adapters.listing import districts, notice_page as notice_list
+from services.intake.adapters.notice import get_notice, objections_of
 from services.intake.adapters.project import get_project
 from services.intake.api.deps import IntakeDep, Objector, Official, Speaker, Staff, work
 from services.intake.api.forms import FormFields, attempt, back, may
@@ -26,17 +27,22 @@ from services.intake.domain import vocabulary as v
 from shared.actor import Role
 from shared.auth import CurrentActor
 from shared.errors import Forbidden, NotFound
+from shared.paging import PageQuery
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/notices", response_class=HTMLResponse)
-def notices(request: Request, service: ServiceDep, _: CurrentActor) -> HTMLResponse:
-    """Every public notice: the plans' and the design changes'."""
+def notices(request: Request, service: ServiceDep, _: CurrentActor, page: PageQuery,
+            district: str | None = None, state: str | None = None) -> HTMLResponse:
+    """One page of public notices (the plans' and the design changes'), searched by title."""
+    filters = {"district": district or None, "state": state or None}
     with service.engine.connect() as conn:
-        rows = list_notices(conn)
-    return request.app.state.templates.render(request, "intake/notices.html", {"page_title": "公示", "notices": rows})
+        rows = notice_list(conn, page, **filters)
+        options = [(d, d) for d in districts(conn)]
+    return request.app.state.templates.render(request, "intake/notices.html", {
+        "page_title": "公示", "notices": rows, "req": page, "filters": filters, "districts": options})
 
 
 def notice_page(request: Request, service, intake, actor, notice_id: str, **extra) -> HTMLResponse:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
+from services.intake.adapters.listing import project_page
 from services.intake.adapters.notice import get_notice, list_notices
-from services.intake.adapters.project import ballot_counts, get_project, list_projects, reviews_of
+from services.intake.adapters.project import ballot_counts, get_project, reviews_of
 from services.intake.api.deps import IntakeDep, Official, Speaker, Staff, Supervisor, work
 from services.intake.application.decision import (
     CastVote,
@@ -25,6 +26,7 @@ from services.intake.domain.decision import VoteTally
 from services.intake.domain.vocabulary import Department
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/projects", tags=["projects 改造项目"])
@@ -47,11 +49,13 @@ class NoticePublished(BaseModel):
 
 
 @router.get("", summary="项目列表 List projects")
-def get_projects(_: CurrentActor, service: ServiceDep, status: str | None = None, district: str | None = None,
-                 plan_year: int | None = None) -> list[dict[str, Any]]:
-    """Projects, newest declaration first, filtered by status, district or plan year."""
+def get_projects(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+                 state: str | None = None, district: str | None = None, plan_year: int | None = None,
+                 status: str | None = None) -> list[dict[str, Any]]:
+    """One page of projects (newest declaration first); `q` searches the community name, `status` = `state`."""
     with service.engine.connect() as conn:
-        return list_projects(conn, status=status, district=district, plan_year=plan_year)
+        found = project_page(conn, page, district=district, state=state or status, plan_year=plan_year)
+    return answer(found, request, response)
 
 
 @router.get("/{project_id}", summary="项目详情 One project")
