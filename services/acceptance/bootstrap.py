@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.acceptance.adapters.metrics import AcceptanceCollector
 from services.acceptance.adapters.projection import projection
-from services.acceptance.api import acceptance, archive, community, evaluation, money, pages
+from services.acceptance.api import acceptance, archive, community, evaluation, money, page_forms, pages
 from services.acceptance.application.acceptance import filing_ticker
 from services.acceptance.application.context import AcceptanceContext
 from services.acceptance.consumers.policies import policies
@@ -36,6 +36,7 @@ def build_context(settings: AcceptanceSettings, kernel: KernelSettings, store: O
 def spec(ctx: AcceptanceContext | None = None) -> ServiceSpec:
     """What acceptance is made of."""
     routers = [community.router, acceptance.router, evaluation.router, money.router, archive.router, pages.router,
+               page_forms.router,
                local_object_router(lambda request: request.app.state.acceptance.store)]
     tickers = [(ctx.settings.filing_check_seconds, filing_ticker(ctx))] if ctx else []
     return ServiceSpec(
