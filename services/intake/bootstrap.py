@@ -15,7 +15,8 @@ from services.intake.adapters.metrics import IntakeCollector
 from services.intake.adapters.notice import due_notices
 from services.intake.adapters.projection import projection
 from services.intake.api import routers
-from services.intake.application.context import Intake, china_today
+from services.intake.application.calendar_year import recompute_notice_ends
+from services.intake.application.context import Intake
 from services.intake.application.notice import end_notice
 from services.intake.consumers.construction import on_construction_event
 from services.intake.domain.ratio import parse_ratio
@@ -23,6 +24,7 @@ from services.intake.domain.rules import Rules
 from services.intake.domain.vocabulary import Department
 from shared.actor import Actor
 from shared.calendar import WorkingDayCalendar
+from shared.clock import Clock
 from shared.service import Service, ServiceSpec, build_app
 from shared.settings import KernelSettings, ServiceSettings
 
@@ -99,6 +101,7 @@ def spec(intake: Intake, settings: IntakeSettings | None = None) -> ServiceSpec:
         migrations=HERE / "migrations", routers=routers(), subscribes_to=["construction"],
         policies=on_construction_event(intake),
         tickers=[(settings.notice_tick_seconds, notice_clock(intake))],
+        calendar=intake.calendar, on_calendar_year=[recompute_notice_ends(intake)],
         template_dir=HERE / "api" / "templates", locale_dir=HERE / "locale")
 
 
@@ -107,7 +110,7 @@ def create_app(settings: IntakeSettings | None = None, kernel: KernelSettings | 
     """The intake app; settings come from the environment unless given."""
     settings, kernel = settings or IntakeSettings(), kernel or KernelSettings()
     intake = Intake(rules=settings.rules(), calendar=WorkingDayCalendar.from_settings(kernel),
-                    clock=clock or china_today)
+                    clock=clock or Clock.from_settings(kernel).today)
     app = build_app(spec(intake, settings), settings=settings, kernel=kernel)
     app.state.intake = intake
     app.state.service.registry.register(IntakeCollector(app.state.service.engine))

@@ -26,6 +26,8 @@ notice_table = sa.Table(
     sa.Column("start", sa.String(10), nullable=False),
     sa.Column("end", sa.String(10), nullable=False),
     sa.Column("working_days", sa.Integer, nullable=False),
+    # The end rests on a year whose official calendar is not loaded: shown 暂定, never ended on.
+    sa.Column("end_provisional", sa.Boolean, nullable=False, default=False),
     # open → ended when the period is over; void when the plan was reopened.
     sa.Column("status", sa.String(10), nullable=False, index=True),
     sa.Column("objections", sa.Integer, nullable=False),
@@ -71,7 +73,8 @@ def _insert(conn: Connection, envelope: Envelope, **values) -> None:
     p = envelope.payload
     conn.execute(notice_table.insert().values(
         notice_id=p["notice_id"], project_id=p["project_id"], start=p["start"], end=p["end"],
-        working_days=p["working_days"], status="open", objections=0, unanswered=0,
+        working_days=p["working_days"], end_provisional=p.get("end_provisional", False),
+        status="open", objections=0, unanswered=0,
         published_at=envelope.occurred_at.isoformat(), **values))
 
 
@@ -100,6 +103,13 @@ def _ended(conn: Connection, envelope: Envelope) -> None:
                  .values(status="ended"))
 
 
+@projection.on("intake.NoticeEndRecomputed")
+def _end_recomputed(conn: Connection, envelope: Envelope) -> None:
+    p = envelope.payload
+    conn.execute(notice_table.update().where(notice_table.c.notice_id == p["notice_id"]).values(
+        end=p["end"], working_days=p["working_days"], end_provisional=p["end_provisional"]))
+
+
 @projection.on("intake.PlanReopened")
 def _voided(conn: Connection, envelope: Envelope) -> None:
     conn.execute(notice_table.update().where(
@@ -117,8 +127,14 @@ def notice_owner(conn: Connection, notice_id: str) -> tuple[str, str, str | None
 def due_notices(conn: Connection, today: date) -> list[str]:
     """Open notices whose last day is before today (ISO dates compare as text)."""
     return list(conn.execute(sa.select(notice_table.c.notice_id).where(
-        notice_table.c.status == "open", notice_table.c.end < today.isoformat())
+        notice_table.c.status == "open", notice_table.c.end < today.isoformat(), ~notice_table.c.end_provisional)
         .order_by(notice_table.c.end)).scalars())
+
+
+def provisional_notices(conn: Connection) -> list[str]:
+    """Open notices whose end is provisional: to recompute when a calendar year is loaded."""
+    return list(conn.execute(sa.select(notice_table.c.notice_id).where(
+        notice_table.c.status == "open", notice_table.c.end_provisional).order_by(notice_table.c.end)).scalars())
 
 
 def list_notices(conn: Connection, *, kind: str | None = None, project_id: str | None = None) -> list[dict]:

@@ -30,6 +30,7 @@ project_table = sa.Table(
     sa.Column("notice_id", sa.String(36)),
     sa.Column("notice_start", sa.String(10)),
     sa.Column("notice_end", sa.String(10)),
+    sa.Column("notice_end_provisional", sa.Boolean, nullable=False, default=False),
     sa.Column("notice_working_days", sa.Integer),
     sa.Column("vote_status", sa.String(10), nullable=False),
     sa.Column("vote_tally", CanonicalJSON),
@@ -93,7 +94,16 @@ def _revised(conn: Connection, envelope: Envelope) -> None:
 def _published(conn: Connection, envelope: Envelope) -> None:
     p = envelope.payload
     _update(conn, envelope, status="in_notice", notice_id=p["notice_id"], notice_start=p["start"],
-            notice_end=p["end"], notice_working_days=p["working_days"])
+            notice_end=p["end"], notice_working_days=p["working_days"],
+            notice_end_provisional=p.get("end_provisional", False))
+
+
+@projection.on("intake.NoticeEndRecomputed")
+def _notice_end_recomputed(conn: Connection, envelope: Envelope) -> None:
+    p = envelope.payload
+    if p.get("change_id") is None:
+        _update(conn, envelope, notice_end=p["end"], notice_working_days=p["working_days"],
+                notice_end_provisional=p["end_provisional"])
 
 
 @projection.on("intake.PlanNoticeEnded")

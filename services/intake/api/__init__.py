@@ -8,6 +8,7 @@ from fastapi import APIRouter
 def routers() -> list[APIRouter]:
     """Every router of intake, API first, pages last."""
     from services.intake.api import (
+        calendar,
         community,
         households,
         library,
@@ -22,4 +23,4 @@ def routers() -> list[APIRouter]:
 
     return [community.router, households.router, households.me, project.router, notice.router,
             library.router, pages.router, pages_community.router, pages_household.router,
-            pages_project.router, pages_decision.router]
+            pages_project.router, pages_decision.router, calendar.router]

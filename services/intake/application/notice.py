@@ -11,7 +11,7 @@ from services.intake.application.context import Intake
 from services.intake.application.households import load
 from services.intake.application.project import load_project
 from services.intake.domain.design_change import DesignChangeNotice
-from services.intake.domain.notice import open_window
+from services.intake.domain.notice import WorkingDays, open_window
 from services.intake.domain.plan import elevator_checks
 from services.intake.domain.project import Project
 from shared.actor import Role
@@ -128,3 +128,18 @@ def end_notice(uow: UnitOfWork, *, notice_id: str, today: date) -> bool:
         uow.save(owner, project_id=project_id)
         uow.commit()
     return True
+
+
+def recompute_notice_end(uow: UnitOfWork, *, notice_id: str, calendar: WorkingDays, reason: str) -> bool:
+    """Recompute a running notice's provisional end on the calendar as now loaded; False if it stays."""
+    with uow:
+        owner, project_id = _owner(uow, notice_id)
+        board = owner.notice if isinstance(owner, Project) else owner.board
+        if board is None or board.notice_id != notice_id:
+            return False
+        moved = (owner.recompute_notice_end(calendar, reason) if isinstance(owner, Project)
+                 else owner.recompute_end(calendar, reason))
+        if moved:
+            uow.save(owner, project_id=project_id)
+            uow.commit()
+    return moved

@@ -10,7 +10,8 @@ from datetime import date
 
 from pydantic import Field
 
-from services.intake.domain.notice import NoticeBoard, NoticeWindow, Objection
+from services.intake.domain.notice import (
+    NoticeBoard, NoticeEndRecomputed, NoticeWindow, Objection, WorkingDays, recomputed_window)
 from shared.aggregate import Aggregate
 from shared.errors import InvalidCommand
 from shared.event import DomainEvent
@@ -31,6 +32,7 @@ class DesignChangeNotice(Aggregate):
         start: date
         end: date
         working_days: int
+        end_provisional: bool = False
         title: str
         description: str
         cost_delta_fen: int
@@ -113,6 +115,17 @@ class DesignChangeNotice(Aggregate):
                                 working_days=board.window.working_days,
                                 objections=len(board.objections), objections_unanswered=board.unanswered))
 
+    def recompute_end(self, calendar: WorkingDays, reason: str) -> bool:
+        """Recompute a running notice's provisional end on the calendar as loaded; False if nothing moves."""
+        board = self._board()
+        if board.ended or (window := recomputed_window(calendar, board.window)) is None:
+            return False
+        self._record(NoticeEndRecomputed(project_id=self.project_id, notice_id=board.notice_id,
+                                         change_id=self.change_id, previous_end=board.window.end, end=window.end,
+                                         working_days=window.working_days, end_provisional=window.end_provisional,
+                                         reason=reason))
+        return True
+
     def _board(self) -> NoticeBoard:
         if self.board is None:  # pragma: no cover - the stream starts with Published
             raise InvalidCommand("设计变更公示不存在", code="notice_missing")
@@ -123,8 +136,12 @@ class DesignChangeNotice(Aggregate):
         match event:
             case DesignChangeNotice.Published():
                 self.project_id, self.change_id = event.project_id, event.change_id
-                window = NoticeWindow(start=event.start, end=event.end, working_days=event.working_days)
+                window = NoticeWindow(start=event.start, end=event.end, working_days=event.working_days,
+                                      end_provisional=event.end_provisional)
                 self.board = NoticeBoard(event.notice_id, window)
+            case NoticeEndRecomputed():
+                self._board().window = self._board().window.model_copy(update=event.model_dump(
+                    include={"end", "working_days", "end_provisional"}))
             case DesignChangeNotice.ObjectionRaised():
                 fields = event.model_dump(include={"objection_id", "household_id", "text", "raised_on"})
                 self._board().raised(Objection(**fields))

@@ -2,6 +2,11 @@
 
 The plan's notice and a design change's notice work the same way (`002` 三(三), 三(五)):
 this module holds what they share; each aggregate records its own events.
+
+An end that falls in a year whose official holiday schedule is not loaded is provisional
+(`end_provisional`): the notice runs, takes objections and is shown as 暂定, but it is never
+ended on that date. When the year is loaded the end is recomputed (`NoticeEndRecomputed`) and
+kept at the later of the two dates, so nobody loses a day the published notice promised.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import InvalidCommand
+from shared.event import DomainEvent
 
 
 class WorkingDays(Protocol):
@@ -24,6 +30,9 @@ class WorkingDays(Protocol):
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in [start, end]."""
 
+    def provisional_between(self, start: date, end: date) -> bool:
+        """Whether a year in [start, end] has no official schedule loaded."""
+
 
 class NoticeWindow(BaseModel):
     """When a notice runs: from `start` to `end` inclusive, `working_days` working days."""
@@ -33,14 +42,42 @@ class NoticeWindow(BaseModel):
     start: date
     end: date
     working_days: int = Field(ge=1)
+    end_provisional: bool = False
+
+
+class NoticeEndRecomputed(DomainEvent):
+    """A provisional notice end was recomputed on the calendar loaded for its year."""
+    event_type = "intake.NoticeEndRecomputed"
+
+    project_id: str
+    notice_id: str
+    change_id: str | None = None
+    previous_end: date
+    end: date
+    working_days: int
+    end_provisional: bool
+    reason: str
+
+
+def recomputed_window(calendar: WorkingDays, window: NoticeWindow) -> NoticeWindow | None:
+    """The window on the calendar as now loaded, never ending before the published end; None if unchanged."""
+    if not window.end_provisional:
+        return None
+    requested = window.working_days
+    end = max(calendar.notice_end(window.start, requested), window.end)
+    provisional = calendar.provisional_between(window.start, end)
+    if end == window.end and provisional:
+        return None
+    return NoticeWindow(start=window.start, end=end, working_days=calendar.working_days_between(window.start, end),
+                        end_provisional=provisional)
 
 
 def open_window(calendar: WorkingDays, *, start: date, working_days: int, minimum: int,
                 today: date) -> NoticeWindow:
     """A window of at least `minimum` working days from `start`, which may not lie in the past.
 
-    A start or end in a year whose official schedule is unknown raises CalendarUnknown:
-    the end of a notice is never guessed.
+    An end in a year whose official schedule is not loaded is computed provisionally and
+    flagged `end_provisional`: the notice is opened, but not ended on that date.
     """
     if working_days < minimum:
         raise InvalidCommand(f"公示期不得少于 {minimum} 个工作日（申请 {working_days} 个）",
@@ -49,7 +86,8 @@ def open_window(calendar: WorkingDays, *, start: date, working_days: int, minimu
         raise InvalidCommand(f"公示开始日期 {start.isoformat()} 早于今天 {today.isoformat()}，不能补登过去的公示",
                              code="notice_start_in_past")
     end = calendar.notice_end(start, working_days)
-    return NoticeWindow(start=start, end=end, working_days=calendar.working_days_between(start, end))
+    return NoticeWindow(start=start, end=end, working_days=calendar.working_days_between(start, end),
+                        end_provisional=calendar.provisional_between(start, end))
 
 
 class Objection(BaseModel):
@@ -95,14 +133,19 @@ class NoticeBoard:
 
     def due(self, today: date) -> bool:
         """Whether the notice should now be declared ended (its last day is past)."""
-        return not self.ended and today > self.window.end
+        return not self.ended and not self.window.end_provisional and today > self.window.end
 
     def check_end(self, today: date) -> None:
-        """Refuse ending a notice before its last day has passed."""
+        """Refuse ending a notice before its last day has passed, or while that day is provisional."""
         if self.ended:
             raise InvalidCommand("公示已结束", code="notice_already_ended")
         if today <= self.window.end:
             raise InvalidCommand(f"公示期至 {self.window.end.isoformat()}，尚未结束", code="notice_running")
+        if self.window.end_provisional:
+            raise InvalidCommand(
+                f"公示截止日 {self.window.end.isoformat()} 是暂定的：{self.window.end.year}年的国务院节假日安排尚未载入，"
+                "截止日可能推后，因此不能结束公示。请载入该年的工作日历（renovation calendar load 或“工作日历”页面），"
+                "截止日会自动重算", code="notice_end_provisional", details={"year": self.window.end.year})
 
     @property
     def unanswered(self) -> int:

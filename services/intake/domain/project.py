@@ -11,7 +11,8 @@ from services.intake.domain.approval import Approval, approval_checklist
 from services.intake.domain.decision import Choice, VoteTally, count_ballots
 from services.intake.domain.eligibility import RuleResult
 from services.intake.domain.households import Channel
-from services.intake.domain.notice import NoticeBoard, NoticeWindow, Objection
+from services.intake.domain.notice import (
+    NoticeBoard, NoticeEndRecomputed, NoticeWindow, Objection, WorkingDays, recomputed_window)
 from services.intake.domain.plan import Plan
 from services.intake.domain.rules import Rules
 from shared.aggregate import Aggregate
@@ -61,6 +62,7 @@ class Project(Aggregate):
         start: date
         end: date
         working_days: int
+        end_provisional: bool = False
 
     class ObjectionRaised(DomainEvent):
         """Someone objected to the plan during its notice."""
@@ -205,6 +207,17 @@ class Project(Aggregate):
             working_days=board.window.working_days, objections=len(board.objections),
             objections_unanswered=board.unanswered))
 
+    def recompute_notice_end(self, calendar: WorkingDays, reason: str) -> bool:
+        """Recompute a running notice's provisional end on the calendar as loaded; False if nothing moves."""
+        board = self.notice
+        if board is None or board.ended or (window := recomputed_window(calendar, board.window)) is None:
+            return False
+        self._record(NoticeEndRecomputed(project_id=self.project_id, notice_id=board.notice_id,
+                                         previous_end=board.window.end, end=window.end,
+                                         working_days=window.working_days, end_provisional=window.end_provisional,
+                                         reason=reason))
+        return True
+
     def open_vote(self, today: date) -> None:
         """Open the residents' vote on the noticed plan."""
         if self.status not in (Status.IN_NOTICE, Status.NOTICED):
@@ -290,8 +303,12 @@ class Project(Aggregate):
             case Project.PlanRevised(revision=revision, plan=plan):
                 self.revision, self.plan = revision, plan
             case Project.PlanNoticePublished():
-                window = NoticeWindow(start=event.start, end=event.end, working_days=event.working_days)
+                window = NoticeWindow(start=event.start, end=event.end, working_days=event.working_days,
+                                      end_provisional=event.end_provisional)
                 self.notice, self.status = NoticeBoard(event.notice_id, window), Status.IN_NOTICE
+            case NoticeEndRecomputed():
+                self._board().window = self._board().window.model_copy(update=event.model_dump(
+                    include={"end", "working_days", "end_provisional"}))
             case Project.ObjectionRaised():
                 self._board().raised(Objection(**event.model_dump(exclude={"project_id", "notice_id"})))
             case Project.ObjectionAnswered():

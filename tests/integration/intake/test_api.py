@@ -152,7 +152,7 @@ def test_bad_input_is_refused_with_a_reason_and_records_nothing(intake):
     assert log_position(intake) == before
 
 
-def test_a_plan_notice_must_last_fourteen_working_days_on_a_known_calendar(intake):
+def test_a_plan_notice_must_last_fourteen_working_days_and_may_end_provisionally(intake):
     h = intake.headers
     community_id, project_id, _ = flow.to_notice(intake.client, h, flow.community(**SMALL), start=date(2025, 9, 26))
     ok(intake.client.post(f"/api/projects/{project_id}/reopening", json={"reason": "调整充电桩位置"},
@@ -160,10 +160,12 @@ def test_a_plan_notice_must_last_fourteen_working_days_on_a_known_calendar(intak
     short = intake.client.post(f"/api/projects/{project_id}/notice", json={"start": "2025-09-29", "working_days": 10},
                                headers=h["community"])
     assert short.status_code == 422 and "不得少于 14 个工作日" in short.json()["detail"]
+    # Reaching into a year whose schedule is not loaded, the notice opens with a provisional end.
     intake.clock.today = date(2026, 12, 20)
-    unknown = intake.client.post(f"/api/projects/{project_id}/notice", json={"start": "2026-12-21"},
-                                 headers=h["community"])
-    assert unknown.status_code == 422 and unknown.json()["error"] == "calendar_unknown"
+    year = max(intake.app.state.intake.calendar.official_years()) + 1
+    late = ok(intake.client.post(f"/api/projects/{project_id}/notice", json={"start": f"{year - 1}-12-21"},
+                                 headers=h["community"]), 201)
+    assert ok(intake.client.get(f"/api/notices/{late['notice_id']}", headers=h["official"]))["end_provisional"]
 
 
 def test_annual_plan_totals_csv_and_deadline(intake):

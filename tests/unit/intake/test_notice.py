@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from services.intake.domain.notice import NoticeBoard, NoticeWindow, Objection, open_window
-from shared.calendar import CalendarUnknown, WorkingDayCalendar
+from services.intake.domain.notice import NoticeBoard, NoticeWindow, Objection, open_window, recomputed_window
+from shared.calendar import WorkingDayCalendar, parse_schedule
 from shared.errors import InvalidCommand
+from tests.calendar_2027 import schedule_bytes
 
 CALENDAR = WorkingDayCalendar()
 
@@ -53,10 +54,34 @@ def test_a_notice_may_not_start_in_the_past():
         window(date(2025, 9, 29), today=date(2025, 9, 30))
 
 
-def test_a_date_outside_the_known_calendar_is_an_error_not_a_guess():
-    last = max(CALENDAR.known_years())
-    with pytest.raises(CalendarUnknown):
-        window(date(last, 12, 20), today=date(last, 12, 1))
+def test_a_notice_ending_in_a_year_without_its_schedule_opens_with_a_provisional_end():
+    # Cut at 2026, so this holds after the calendar package ships 2027.
+    calendar = WorkingDayCalendar(official_through=2026)
+    notice = window(date(2027, 1, 4), today=date(2027, 1, 4), calendar=calendar)
+    # 4–8, 11–15, 18–21 January 2027 on weekends and statutory days: the 14th is Thursday 21st.
+    assert (notice.end, notice.end_provisional) == (date(2027, 1, 21), True)
+    assert not window(date(2025, 9, 29)).end_provisional
+
+
+def test_a_notice_is_never_ended_on_a_provisional_end():
+    calendar = WorkingDayCalendar(official_through=2026)
+    board = NoticeBoard("n1", window(date(2027, 1, 4), today=date(2027, 1, 4), calendar=calendar))
+    assert not board.due(date(2027, 2, 1))
+    with pytest.raises(InvalidCommand) as refused:
+        board.check_end(date(2027, 2, 1))
+    assert refused.value.code == "notice_end_provisional"
+    assert "暂定" in refused.value.message and "2027年" in refused.value.message and "载入" in refused.value.message
+
+
+def test_loading_the_year_recomputes_the_end_but_never_before_the_published_one(tmp_path):
+    calendar = WorkingDayCalendar(official_through=2026)
+    published = window(date(2027, 1, 4), today=date(2027, 1, 4), calendar=calendar)
+    calendar.load(parse_schedule(schedule_bytes(), name="2027.json"))
+    # Officially Saturday 9 January is worked, so the 14th day would be the 20th: the 21st stands.
+    assert calendar.notice_end(date(2027, 1, 4), 14) == date(2027, 1, 20)
+    recomputed = recomputed_window(calendar, published)
+    assert (recomputed.end, recomputed.end_provisional, recomputed.working_days) == (date(2027, 1, 21), False, 15)
+    assert recomputed_window(calendar, recomputed) is None
 
 
 def test_objections_are_taken_only_while_the_notice_runs():
