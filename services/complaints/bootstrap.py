@@ -13,7 +13,7 @@ from services.complaints.adapters.ratelimit import SlidingWindow
 from services.complaints.adapters.vault import Vault
 from services.complaints.api import community as community_api, complaints, open311, page_forms, pages, public, resident
 from services.complaints.application.context import ComplaintsContext
-from services.complaints.application.ticker import ticker
+from services.complaints.application.ticker import on_calendar_year, ticker
 from services.complaints.consumers import construction as construction_consumer
 from services.complaints.settings import ComplaintsSettings
 from shared.calendar import WorkingDayCalendar
@@ -35,7 +35,6 @@ def build_context(settings: ComplaintsSettings, kernel: KernelSettings,
     """Complaints' ports: calendar (reloadable), kernel clock, personal-data vault, evidence store, rate limits."""
     return ComplaintsContext(
         settings=settings, calendar=WorkingDayCalendar.from_settings(kernel),
-        calendar_loader=lambda: WorkingDayCalendar.from_settings(kernel),
         vault=Vault(settings.phone_pepper.get_secret_value()), store=store or open_object_store(kernel),
         clock=Clock.from_settings(kernel).now,
         per_client=SlidingWindow(limit=settings.rate_per_client_per_hour, seconds=3600, clock=time.monotonic),
@@ -48,11 +47,13 @@ def spec(ctx: ComplaintsContext | None = None) -> ServiceSpec:
                pages.router, page_forms.router,
                local_object_router(lambda request: request.app.state.complaints.store)]
     tickers = [(ctx.settings.tick_seconds, ticker(ctx))] if ctx else []
+    # The kernel loads newly published years into this same calendar, then calls the hook.
+    calendar = {"calendar": ctx.calendar, "on_calendar_year": [on_calendar_year(ctx)]} if ctx else {}
     return ServiceSpec(
         name="complaints", title_zh="投诉处理", title_en="Complaints", projection=projection,
         migrations=HERE / "migrations", routers=routers, subscribes_to=["intake", "construction"],
         policies=dict(construction_consumer.POLICIES), tickers=tickers,
-        template_dir=HERE / "api" / "templates", locale_dir=HERE / "locale")
+        template_dir=HERE / "api" / "templates", locale_dir=HERE / "locale", **calendar)
 
 
 def create_app(settings: ComplaintsSettings | None = None, kernel: KernelSettings | None = None,

@@ -29,7 +29,6 @@ class ComplaintsContext:
     vault: Vault
     store: ObjectStore
     clock: Callable[[], datetime]
-    calendar_loader: Callable[[], WorkingDayCalendar] | None = None
     # The anonymous form's limits, per client address and per phone number (keyed by its digest).
     per_client: SlidingWindow | None = field(default=None, repr=False)
     per_phone: SlidingWindow | None = field(default=None, repr=False)
@@ -54,11 +53,6 @@ class ComplaintsContext:
     def due(self, start: datetime, limit: Limit) -> Due:
         """When a limit started at `start` runs out, on the official calendar."""
         return due_after(start, limit, self.calendar)
-
-    def reload_calendar(self) -> None:
-        """Read the calendar again: a newly published year turns provisional limits into firm ones."""
-        if self.calendar_loader is not None:
-            self.calendar = self.calendar_loader()
 
 
 def run(uow: UnitOfWork, handler: Callable[..., T], /, **kwargs) -> T:

@@ -20,8 +20,6 @@ def tick(service, ctx: ComplaintsContext) -> dict[str, int]:
         provisional = queries.provisional_clocks(conn)
         expired = queries.expired_clocks(conn, now=now.isoformat())
         waiting = queries.awaiting_rating(conn)
-    if provisional:
-        ctx.reload_calendar()
     for complaint_id in provisional:
         counts["recomputed"] += _step(service, _recompute, ctx, complaint_id)
     for complaint_id in expired:
@@ -79,6 +77,20 @@ def _recompute(uow: UnitOfWork, ctx: ComplaintsContext, complaint_id: str) -> in
     complaint.recompute(due)
     save(uow, complaint)
     return 1
+
+
+def recompute_provisional(service, ctx: ComplaintsContext) -> int:
+    """Firm up every provisional limit the calendar can now answer (idempotent: each once)."""
+    with service.engine.connect() as conn:
+        provisional = queries.provisional_clocks(conn)
+    return sum(_step(service, _recompute, ctx, complaint_id) for complaint_id in provisional)
+
+
+def on_calendar_year(ctx: ComplaintsContext):
+    """The kernel's hook: a year's official schedule was loaded into the calendar."""
+    def complaints_calendar_year(service, year: int) -> None:
+        recompute_provisional(service, ctx)
+    return complaints_calendar_year
 
 
 def ticker(ctx: ComplaintsContext):

@@ -132,9 +132,10 @@ def identity_url() -> str:
     return _IDENTITY["url"]
 
 
-def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", **settings) -> Running:
-    kernel = KernelSettings(var_dir=tmp_path, evidence_dir=tmp_path / "evidence",
-                            identity_database_url=identity_url(), kafka_bootstrap_servers=bootstrap)
+def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", official_through: int | None = None,
+          **settings) -> Running:
+    kernel = KernelSettings(var_dir=tmp_path, evidence_dir=tmp_path / "evidence", identity_database_url=identity_url(),
+                            kafka_bootstrap_servers=bootstrap, calendar_official_through=official_through)
     app = create_app(ComplaintsSettings(database_url=db_url, **settings), kernel)
     clock = MovableClock(NOW)
     app.state.complaints.clock = clock

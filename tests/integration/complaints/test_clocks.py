@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from services.complaints.application.context import ComplaintsContext
-from tests.integration.complaints.conftest import Running
+from shared.actor import Actor
+from shared.calendar import parse_schedule
+from shared.envelope import Envelope, new_event_id, utc_now
+from tests.calendar_2027 import schedule_bytes
+from tests.integration.complaints.conftest import Running, start
 
 
 def test_five_working_days_skip_the_national_day_holiday_and_count_its_make_up_saturday(hotline: Running):
@@ -76,31 +79,32 @@ def test_a_resident_who_does_not_answer_gets_a_return_visit_after_the_configured
 
 
 def test_a_limit_in_a_year_without_an_official_schedule_is_provisional_never_escalated_and_firmed_up(
-        hotline: Running, tmp_path):
-    hotline.clock.at = datetime(2027, 12, 28, 2, 0, tzinfo=UTC)  # 2028's schedule is not published
+        tmp_path, sqlite_url):
+    hotline = start(tmp_path, sqlite_url, official_through=2026, category_limits={"noise": "10wd"})
+    hotline.sites()
+    hotline.clock.at = datetime(2026, 12, 29, 2, 0, tzinfo=UTC)  # Tuesday; 2027's schedule is not published
     cid = hotline.call()["complaint_id"]
     c = hotline.get(cid)
-    assert c["due_provisional"] is True
-    received = [e for e in hotline.events("complaints.TimeLimitSet")][-1]
-    assert received.payload["due_provisional"] is True
-    hotline.clock.at = datetime(2028, 1, 20, 2, 0, tzinfo=UTC)
+    # Provisional (weekends + statutory 元旦): Dec 30, 31, Jan 4–8, 11, 12, 13 → Wed 13 Jan.
+    assert c["due_provisional"] is True and c["due_at"].startswith("2027-01-13T15:59:59")
+    assert hotline.events("complaints.TimeLimitSet")[-1].payload["due_provisional"] is True
+    page = hotline.client.get(f"/complaints/{cid}", headers=hotline.as_("op")).text
+    assert "暂定" in page
+    hotline.clock.at = datetime(2027, 1, 20, 2, 0, tzinfo=UTC)
     assert hotline.tick()["escalated"] == 0, "a provisional limit is never ended early"
-    calendar = tmp_path / "calendar"
-    calendar.mkdir(exist_ok=True)
-    for year in (2027, 2028):
-        (calendar / f"{year}.json").write_text(json.dumps({
-            "year": year, "source": f"国办发明电〔{year - 1}〕1号", "published": f"{year - 1}-11-04",
-            "holidays": [{"date": f"{year}-01-01", "name": "元旦"}] + ([{"date": "2027-12-31", "name": "元旦调休"}]
-                                                                     if year == 2027 else []),
-            "workdays": []}), encoding="utf-8")
-    assert hotline.tick()["recomputed"] == 1
+    envelope = Envelope(event_id=new_event_id(), event_type="intake.CalendarYearLoaded", schema_version=1,
+                        stream_id="calendar-2027", stream_version=1, project_id="calendar", occurred_at=utc_now(),
+                        actor=Actor(id="demo-official", role="official"), correlation_id="c", position=1,
+                        payload=parse_schedule(schedule_bytes(), name="2027.json").payload())
+    assert hotline.service.consumer.apply(envelope) == "applied"
+    assert hotline.service.calendar_keeper.sync() == [2027]
     firm = hotline.get(cid)
-    assert firm["due_provisional"] is False
-    # Tue 28 Dec 2027 + 5 working days, with 31 Dec and 1 Jan off: Wed 29, Thu 30, Mon 3, Tue 4, Wed 5.
-    assert firm["due_at"].startswith("2028-01-05T15:59:59")
+    # The invented 2027 notice makes Sat 9 Jan a working day: the limit ends a day earlier, Tue 12 Jan.
+    assert firm["due_provisional"] is False and firm["due_at"].startswith("2027-01-12T15:59:59")
     recomputed = hotline.events("complaints.TimeLimitSet")[-1].payload
     assert recomputed["recomputed"] is True and recomputed["cycle"] == 1
-    assert hotline.tick()["escalated"] == 3  # now firm and 15 days past: 催办, 督办 and 通报 at once
+    assert hotline.service.calendar_keeper.sync() == [] and len(hotline.events("complaints.TimeLimitSet")) == 2
+    assert hotline.tick()["escalated"] == 3  # firm and 7 days past: 催办, 督办 and 通报 at once
 
 
 def test_limits_are_configuration(hotline: Running):
