@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared.actor import Actor
 from shared.aggregate import Aggregate
+from shared.aggregate_cache import cache_for, load as load_aggregate
 from shared.envelope import Envelope, new_event_id, utc_now
 from shared.errors import NotFound
 from shared.event import EventRegistry, registry as default_registry
@@ -89,6 +90,9 @@ class UnitOfWork:
         self.registry = registry
         self.store = EventStore()
         self.appended: list[Envelope] = []
+        # Aggregates loaded or saved here go back to the engine's cache once the commit succeeded.
+        self.cache = cache_for(engine)
+        self._touched: list[Aggregate] = []
         self._on_commit = on_commit
         # The service's clock: in a demo that moved it, events carry the demo's time.
         self.clock = clock
@@ -105,11 +109,12 @@ class UnitOfWork:
         self.conn.close()
 
     def find(self, cls: type[A], stream_id: str) -> A | None:
-        """The aggregate with this stream id, or None if it has no events."""
-        envelopes = self.store.load_stream(self.conn, stream_id)
-        if not envelopes:
-            return None
-        return cls.rehydrate(stream_id, [self.registry.load(e) for e in envelopes])
+        """The aggregate with this stream id, or None if it has no events (a kept fold, caught up)."""
+        aggregate = load_aggregate(self.conn, cls, stream_id, store=self.store, registry=self.registry,
+                                   cache=self.cache)
+        if aggregate is not None:
+            self._touched.append(aggregate)
+        return aggregate
 
     def get(self, cls: type[A], stream_id: str, *, missing: str) -> A:
         """The aggregate with this stream id; `missing` is the zh-CN message if absent."""
@@ -143,10 +148,14 @@ class UnitOfWork:
         for envelope in placed:
             self.projection.apply(self.conn, envelope)
         self.appended.extend(placed)
+        self._touched.append(aggregate)
         return placed
 
     def commit(self) -> None:
         """Make the events and read-model changes durable together."""
         self._tx.commit()
+        for aggregate in self._touched:
+            self.cache.give(aggregate)
+        self._touched = []
         if self._on_commit and self.appended:
             self._on_commit(self.appended)
