@@ -153,6 +153,8 @@ class Service:
             "events_applied": applied,
             "dead_letters": dead,
             "subscribes_to": [topic_for(s) for s in self.spec.subscribes_to],
+            # Years made official by an intake.CalendarYearLoaded this service has applied.
+            "calendar_years_loaded": self.calendar_keeper.loaded_years(),
         }
 
     async def run_background(self, stop: asyncio.Event) -> None:

@@ -81,6 +81,10 @@ class CalendarKeeper:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    def loaded_years(self) -> list[int]:
+        """The years this keeper has loaded into the calendar so far."""
+        return sorted(self._loaded)
+
     def wake(self) -> None:
         """Look again now (a load was just committed here); safe from any thread."""
         if self._loop is not None:

@@ -7,11 +7,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shared.cli.calendar import calendar_app
+from shared.cli.demo import demo_app
 from shared.cli.user import user_app
 from shared.settings import SERVICE_NAMES, KernelSettings
 
 app = typer.Typer(help="老旧小区改造监管平台 · renovation supervision system", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(demo_app, name="demo")
 console = Console()
 
 
