@@ -109,10 +109,11 @@ def _stop(conn: Connection, envelope: Envelope) -> None:
 
 @projection.on("construction.StopWorkLifted")
 def _lift(conn: Connection, envelope: Envelope) -> None:
+    # A stop an official lifted names the official; one a re-inspection lifted names the inspection.
+    lifted_by = envelope.payload["inspection_id"] or envelope.actor.id
     conn.execute(stop_work_table.update().where(
         stop_work_table.c.project_id == envelope.project_id, stop_work_table.c.zone == envelope.payload["zone"],
-        stop_work_table.c.lifted_at.is_(None)).values(lifted_at=_at(envelope),
-                                                       lifted_by=envelope.payload["inspection_id"]))
+        stop_work_table.c.lifted_at.is_(None)).values(lifted_at=_at(envelope), lifted_by=lifted_by))
 
 
 @projection.on("construction.CompletionDeclared")

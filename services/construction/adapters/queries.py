@@ -158,6 +158,12 @@ def orders(conn: Connection, *, project_id: str | None = None, open_only: bool =
     return _rows(conn, query)
 
 
+def open_order_ids(conn: Connection, project_id: str) -> set[str]:
+    """The ids of the project's rectification orders not yet verified."""
+    return set(conn.execute(sa.select(rect.c.order_id).where(
+        rect.c.project_id == project_id, rect.c.status.in_(OPEN_ORDER))).scalars())
+
+
 def order(conn: Connection, order_id: str) -> dict | None:
     """One rectification order with the evidence of its submissions."""
     row = _one(conn, sa.select(rect).where(rect.c.order_id == order_id))

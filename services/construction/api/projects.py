@@ -10,7 +10,8 @@ from services.construction.adapters import queries
 from services.construction.adapters.listing import project_page
 from services.construction.api.deps import (
     ContactPublisher, Contractor, CtxDep, Official, OrderAuthority, unit_of_work)
-from services.construction.api.schemas import ContractSign, ItemPlacement, OrderOverride, PartiesAssign, SiteContact
+from services.construction.api.schemas import (
+    ContractSign, ItemPlacement, OrderOverride, PartiesAssign, SiteContact, StopLift)
 from services.construction.application import project as handlers
 from services.construction.application.context import run
 from services.construction.domain.project import Parties
@@ -79,6 +80,14 @@ def post_override(project_id: str, item_id: str, body: OrderOverride, actor: Ord
     """Authorise one item to start against a rule of the order of works, with the reason."""
     run(unit_of_work(service, actor, request), handlers.override_order, project_id=project_id, item_id=item_id,
         rule=body.rule, reason=body.reason)
+
+
+@router.post("/{project_id}/stops/{zone}/lifting", status_code=NO_CONTENT, summary="解除停工令 Lift a stop")
+def post_stop_lifting(project_id: str, zone: str, body: StopLift, actor: Official, service: ServiceDep,
+                      request: Request) -> None:
+    """An authorised official lifts a zone's stop-work order with the reason, before its orders are verified."""
+    run(unit_of_work(service, actor, request), handlers.lift_stop, project_id=project_id, zone=zone,
+        reason=body.reason)
 
 
 @router.post("/{project_id}/items/{item_id}/start", status_code=NO_CONTENT, summary="开工 Start an item")

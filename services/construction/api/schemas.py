@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from services.construction.domain.checklist import Result, Severity
 from services.construction.domain.inspection import InspectionKind
 from services.construction.domain.works import Layer, Rule
+from shared.text import FreeText
 
 
 class PartiesAssign(BaseModel):
@@ -49,6 +50,12 @@ class OrderOverride(BaseModel):
 
     rule: Rule
     reason: str = Field(min_length=4, max_length=500)
+
+
+class StopLift(BaseModel):
+    """An authorised official lifts a stop-work order; the reason goes on record."""
+
+    reason: FreeText = Field(min_length=4, max_length=500, description="解除理由")
 
 
 class HiddenWorkCreate(BaseModel):

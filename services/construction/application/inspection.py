@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.construction.adapters import queries
 from services.construction.application.context import Construction, load_project
 from services.construction.application.evidence import Examined, describe, keep
 from services.construction.domain.evidence import Subject
@@ -27,7 +28,7 @@ def record_inspection(uow: UnitOfWork, ctx: Construction, *, project_id: str, zo
                                    items=items, task_id=task_id)
     _attach(uow, ctx, inspection, photos)
     _issue_orders(uow, ctx, inspection)
-    _stop_or_release(project, inspection)
+    _stop_or_release(uow, project, inspection)
     if task_id:
         _complete_task(uow, task_id=task_id, project_id=project_id, inspection_id=inspection_id)
     uow.save(inspection, project_id=project_id)
@@ -60,15 +61,17 @@ def _issue_orders(uow: UnitOfWork, ctx: Construction, inspection: Inspection) ->
         uow.save(order, project_id=inspection.recorded.project_id)
 
 
-def _stop_or_release(project: Project, inspection: Inspection) -> None:
+def _stop_or_release(uow: UnitOfWork, project: Project, inspection: Inspection) -> None:
     recorded = inspection.recorded
     critical = inspection.critical
     if critical:
         project.order_stop(zone=recorded.zone, inspection_id=recorded.inspection_id,
                            defect_ids=tuple(d.defect_id for d in critical))
     elif recorded.kind == InspectionKind.REINSPECTION:
-        # Only a re-inspection that finds nothing critical lifts a stop-work order.
-        project.lift_stop(zone=recorded.zone, inspection_id=recorded.inspection_id)
+        # Only a re-inspection that finds nothing critical lifts a stop-work order, and only
+        # once the critical orders that caused it are verified.
+        open_orders = queries.open_order_ids(uow.conn, recorded.project_id)
+        project.lift_stop(zone=recorded.zone, inspection_id=recorded.inspection_id, open_orders=open_orders)
 
 
 def _complete_task(uow: UnitOfWork, *, task_id: str, project_id: str, inspection_id: str) -> None:

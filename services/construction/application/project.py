@@ -69,6 +69,13 @@ def override_order(uow: UnitOfWork, *, project_id: str, item_id: str, rule: Rule
     uow.save(project, project_id=project_id)
 
 
+def lift_stop(uow: UnitOfWork, *, project_id: str, zone: str, reason: str) -> None:
+    """An authorised official lifts a stop-work order with a reason (the event names who)."""
+    project = load_project(uow, project_id)
+    project.lift_stop_by_authority(zone=zone, reason=reason)
+    uow.save(project, project_id=project_id)
+
+
 def start_item(uow: UnitOfWork, *, project_id: str, item_id: str) -> None:
     """Start a work item; a refusal (order of works, stop-work) is recorded."""
     project = load_project(uow, project_id)

@@ -38,11 +38,16 @@ def submit(uow: UnitOfWork, ctx: Construction, *, order_id: str, note: str, exam
 
 
 def verify(uow: UnitOfWork, *, order_id: str, note: str = "") -> None:
-    """An inspector (or the project's supervision engineer) closes the order."""
+    """An inspector (or the project's supervision engineer) closes the order; a stop it held lifts."""
     order = load_order(uow, order_id)
-    load_project(uow, order.issued.project_id).check_party(uow.actor, uow.actor.role)
+    project_id = order.issued.project_id
+    project = load_project(uow, project_id)
+    project.check_party(uow.actor, uow.actor.role)
     order.verify(note=note)
-    uow.save(order, project_id=order.issued.project_id)
+    project.order_verified(order_id=order_id, open_orders=queries.open_order_ids(uow.conn, project_id))
+    uow.save(order, project_id=project_id)
+    if project.pending:
+        uow.save(project, project_id=project_id)
 
 
 def reject(uow: UnitOfWork, *, order_id: str, reason: str) -> None:

@@ -87,6 +87,18 @@ class Project(Aggregate):
         event_type = "construction.StopWorkLifted"
         zone: str
         inspection_id: str
+        # Set when an authorised official lifts the stop (no inspection), or when the last
+        # critical order that caused it was verified after a clean re-inspection.
+        reason: str = ""
+        authorised: bool = False
+
+    class StopWorkHeld(DomainEvent):
+        """A clean re-inspection did not lift the stop: critical orders that caused it are still open."""
+
+        event_type = "construction.StopWorkHeld"
+        zone: str
+        inspection_id: str
+        open_orders: tuple[str, ...]
 
     class CompletionDeclared(DomainEvent):
         event_type = "construction.CompletionDeclared"
@@ -106,6 +118,10 @@ class Project(Aggregate):
     items: dict[str, WorkItem]
     overrides: set[tuple[str, str]]
     stops: dict[str, str]
+    # Per stopped zone: the critical defects (= their orders' ids) that stopped it, and the clean
+    # re-inspection that will lift it once those orders are verified.
+    stop_causes: dict[str, set[str]]
+    held: dict[str, str]
 
     @classmethod
     def open(cls, **facts) -> "Project":
@@ -195,12 +211,41 @@ class Project(Aggregate):
         self._check_open()
         self._record(self.StopWorkOrdered(zone=zone, inspection_id=inspection_id, defect_ids=defect_ids))
 
-    def lift_stop(self, *, zone: str, inspection_id: str) -> bool:
-        """Lift the zone's stop-work order after a re-inspection found nothing critical."""
+    def lift_stop(self, *, zone: str, inspection_id: str, open_orders: set[str]) -> bool:
+        """A re-inspection found nothing critical: lift the stop, unless an order that caused it is open.
+
+        The critical defect stopped the work, so the stop holds until its rectification order is
+        verified (`003` 四(三): rectify, then resume); the clean re-inspection is remembered and the
+        stop lifts when the last such order is verified (`order_verified`).
+        """
         if zone not in self.stops:
+            return False
+        still_open = tuple(sorted(self.stop_causes.get(zone, set()) & open_orders))
+        if still_open:
+            self._record(self.StopWorkHeld(zone=zone, inspection_id=inspection_id, open_orders=still_open))
             return False
         self._record(self.StopWorkLifted(zone=zone, inspection_id=inspection_id))
         return True
+
+    def order_verified(self, *, order_id: str, open_orders: set[str]) -> list[str]:
+        """A rectification order was verified: lift the held stops it was the last open cause of."""
+        lifted = []
+        for zone, inspection_id in list(self.held.items()):
+            causes = self.stop_causes.get(zone, set())
+            if order_id in causes and not causes & (open_orders - {order_id}):
+                self._record(self.StopWorkLifted(zone=zone, inspection_id=inspection_id,
+                                                 reason=f"停工原因整改单 {order_id} 已复核销项"))
+                lifted.append(zone)
+        return lifted
+
+    def lift_stop_by_authority(self, *, zone: str, reason: str) -> None:
+        """An authorised official lifts a zone's stop with a written reason (on record, with who)."""
+        self._check_open()
+        if zone not in self.stops:
+            raise InvalidCommand(f"{_zone(zone)}没有生效的停工令", code="no_stop_work")
+        if len(reason.strip()) < 4:
+            raise InvalidCommand("解除停工令必须写明理由（至少 4 个字）", code="lift_reason")
+        self._record(self.StopWorkLifted(zone=zone, inspection_id="", reason=reason.strip(), authorised=True))
 
     def stop_for(self, zone: str) -> str | None:
         """The stopped zone that stops work in `zone` (itself or the whole site), if any."""
@@ -252,7 +297,7 @@ class Project(Aggregate):
             case Project.Opened():
                 self.opened = event
                 self.items = {item.item_id: item for item in event.items}
-                self.overrides, self.stops = set(), {}
+                self.overrides, self.stops, self.stop_causes, self.held = set(), {}, {}, {}
             case Project.PartiesAssigned():
                 self.parties = event.parties
             case Project.ContractSigned():
@@ -267,8 +312,14 @@ class Project(Aggregate):
                 self.overrides.add((event.item_id, event.rule))
             case Project.StopWorkOrdered():
                 self.stops[event.zone] = event.inspection_id
+                self.stop_causes.setdefault(event.zone, set()).update(event.defect_ids)
+                self.held.pop(event.zone, None)
+            case Project.StopWorkHeld():
+                self.held[event.zone] = event.inspection_id
             case Project.StopWorkLifted():
                 self.stops.pop(event.zone, None)
+                self.stop_causes.pop(event.zone, None)
+                self.held.pop(event.zone, None)
             case Project.CompletionDeclared():
                 self.completed = True
 

@@ -58,9 +58,42 @@ def test_a_stop_work_order_refuses_starts_in_its_zone_until_lifted():
     with pytest.raises(RecordedRefusal, match="停工"):
         p.start_item(item_id="walls")
     p.collect()
-    p.lift_stop(zone="2号楼", inspection_id="i2")
+    p.lift_stop(zone="2号楼", inspection_id="i2", open_orders=set())
     p.start_item(item_id="walls")
     assert [e.event_type for e in then(p)] == ["construction.StopWorkLifted", "construction.WorkItemStarted"]
+
+
+def test_a_clean_reinspection_holds_the_stop_until_the_critical_order_that_caused_it_is_verified():
+    p = project(Project.StopWorkOrdered(zone="2号楼", inspection_id="i1", defect_ids=("i1.1",)))
+    assert p.lift_stop(zone="2号楼", inspection_id="i2", open_orders={"i1.1", "other"}) is False
+    assert then(p) == [Project.StopWorkHeld(zone="2号楼", inspection_id="i2", open_orders=("i1.1",))]
+    with pytest.raises(RecordedRefusal, match="停工"):
+        p.start_item(item_id="walls")
+    p.collect()
+    assert p.order_verified(order_id="other", open_orders={"i1.1", "other"}) == []  # not a cause
+    assert p.order_verified(order_id="i1.1", open_orders={"i1.1", "other"}) == ["2号楼"]
+    p.start_item(item_id="walls")
+    assert then(p) == [
+        Project.StopWorkLifted(zone="2号楼", inspection_id="i2", reason="停工原因整改单 i1.1 已复核销项"),
+        Project.WorkItemStarted(item_id="walls", zone="2号楼")]
+
+
+def test_a_verified_order_alone_does_not_lift_a_stop_no_reinspection_found_clean():
+    p = project(Project.StopWorkOrdered(zone="2号楼", inspection_id="i1", defect_ids=("i1.1",)))
+    assert p.order_verified(order_id="i1.1", open_orders={"i1.1"}) == []
+    assert then(p) == [] and p.stop_for("2号楼") == "2号楼"
+
+
+def test_an_authorised_official_lifts_a_stop_with_a_reason_recorded_as_an_event():
+    p = project(Project.StopWorkOrdered(zone="2号楼", inspection_id="i1", defect_ids=("i1.1",)))
+    with pytest.raises(InvalidCommand, match="理由"):
+        p.lift_stop_by_authority(zone="2号楼", reason="")
+    with pytest.raises(InvalidCommand, match="没有生效的停工令"):
+        p.lift_stop_by_authority(zone="1号楼", reason="经专家论证可恢复施工")
+    p.lift_stop_by_authority(zone="2号楼", reason="经专家论证可恢复施工")
+    assert then(p) == [Project.StopWorkLifted(zone="2号楼", inspection_id="", reason="经专家论证可恢复施工",
+                                              authorised=True)]
+    assert p.stop_for("2号楼") is None
 
 
 def test_a_site_wide_stop_stops_every_zone():
