@@ -506,6 +506,11 @@ def known_metrics() -> tuple[set[str], set[str]]:
     labels = set(TARGET_LABELS)
     for collector in list(getattr(registry, "_collector_to_names", {})):
         labels.update(getattr(collector, "_labelnames", ()))
+    from services.acceptance.adapters.metrics import FAMILIES as ACCEPTANCE  # the service's own collector
+
+    for name, kind, labelnames in ACCEPTANCE:
+        names.update(name + suffix for suffix in suffixes[kind])
+        labels.update(labelnames)
     return names, labels
 
 

@@ -15,6 +15,19 @@ from services.acceptance.adapters.tables import file_table as f, tranche_table a
 
 log = logging.getLogger("renovation.acceptance")
 STAGES = ("waiting", "convened", "accepted", "filed")
+# What the collector exposes (name, type, labels): dashboards and alerts are checked against it.
+FAMILIES = (
+    ("renovation_acceptance_projects", "gauge", ("stage",)),
+    ("renovation_acceptance_refusals", "counter", ("kind",)),
+    ("renovation_acceptance_parties_missing", "gauge", ()),
+    ("renovation_acceptance_rectification_items_open", "gauge", ()),
+    ("renovation_acceptance_satisfaction_ratio", "gauge", ()),
+    ("renovation_acceptance_participation_ratio", "gauge", ()),
+    ("renovation_acceptance_filings_late", "gauge", ()),
+    ("renovation_acceptance_completion_to_final_days", "summary", ()),
+    ("renovation_acceptance_tranches", "gauge", ("state",)),
+    ("renovation_acceptance_tranche_fen", "gauge", ("state",)),
+)
 
 
 class AcceptanceCollector:

@@ -124,3 +124,17 @@ def test_checklist_rectification_and_final_acceptance_only_when_everything_passe
     lights = next(c for c in acc.view()["checks"] if c["check_id"] == "lights_bright")
     assert lights["state"] == "rectified"
     assert acc.metric("renovation_acceptance_rectification_items_open") == 0.0
+
+
+def test_the_supervisors_metrics_are_every_family_the_dashboard_and_alert_may_use(acc):
+    from services.acceptance.adapters.metrics import FAMILIES
+
+    given.ready(acc)
+    convene(acc)
+    text = acc.client.get("/metrics").text
+    exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line.startswith("renovation_acceptance")}
+    suffixes = {"counter": "_total", "summary": "_count", "gauge": ""}
+    assert {name + suffixes[kind] for name, kind, _ in FAMILIES} <= exposed
+    assert acc.metric("renovation_acceptance_parties_missing") == 7.0
+    assert acc.metric('renovation_acceptance_projects{stage="convened"}') == 1.0
+    assert acc.metric('renovation_acceptance_tranches{state="due"}') == 1.0
