@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -124,6 +125,9 @@ class Relay:
                 row.body.encode("utf-8"),
                 self.topic,
                 key=row.project_id.encode("utf-8"),
+                # Stamped with the event's own time (CreateTime), also when re-sent after a
+                # broker lost its data: auditors seek the topics by it (shared/audit/replay.py).
+                timestamp_ms=_millis(row.occurred_at),
                 headers={"event_type": row.event_type, "event_id": row.event_id,
                          "position": str(row.position), "content-type": "application/json"},
                 no_confirm=True,
@@ -221,3 +225,7 @@ class Relay:
             return None
         finally:
             await consumer.stop()
+
+
+def _millis(occurred_at: str) -> int:
+    return int(datetime.fromisoformat(occurred_at).timestamp() * 1000)

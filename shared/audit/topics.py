@@ -1,0 +1,105 @@
+"""Reading the topics as an auditor does: kafka-python, from the first offset, nothing trusted but the bytes.
+
+End offsets are only a hint (tansu 0.6 answers "latest" with the last batch's base
+offset): a partition is read until it is past its end offset *and* a poll came back
+empty. Seeking by time uses the broker's timestamp index where it answers, and the
+events' own `occurred_at` (monotone within one service's log) to stop otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+
+class TopicUnavailable(RuntimeError):
+    """The broker cannot be reached or has no such topic."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One message as the broker holds it."""
+
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+    timestamp_ms: int
+
+    def envelope(self) -> dict:
+        """The message parsed as JSON (an envelope on a service topic)."""
+        return json.loads(self.value)
+
+
+def _consumer(bootstrap: str) -> KafkaConsumer:
+    try:
+        return KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                             fetch_max_wait_ms=10, request_timeout_ms=10_000, max_poll_records=5000,
+                             consumer_timeout_ms=1_000)
+    except KafkaError as error:
+        raise TopicUnavailable(f"broker {bootstrap} not reachable: {error!r}") from error
+
+
+def partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The topic's partitions (TopicUnavailable if the broker does not know the topic)."""
+    found = consumer.partitions_for_topic(topic)
+    if not found:
+        raise TopicUnavailable(f"the broker has no topic {topic}")
+    return [TopicPartition(topic, p) for p in sorted(found)]
+
+
+def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], bool] | None = None,
+               stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 800) -> Iterator[Record]:
+    """Every record of a topic from its first offset (or up to `stop_at` offsets), partition by partition."""
+    consumer = _consumer(bootstrap)
+    try:
+        tps = [tp for tp in partitions(consumer, topic) if only is None or only(tp)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        stop_at = stop_at or {}
+        open_tps, idle_since = set(tps), time.monotonic()
+        while open_tps:
+            batch = consumer.poll(timeout_ms=100)
+            got = False
+            for tp, messages in batch.items():
+                for m in messages:
+                    if tp in stop_at and m.offset >= stop_at[tp]:
+                        open_tps.discard(tp)
+                        consumer.pause(tp)
+                        break
+                    got = True
+                    yield Record(tp.partition, m.offset, m.key.decode("utf-8") if m.key else None,
+                                 m.value, m.timestamp)
+            if got:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > idle_ms / 1000 and all(
+                    consumer.position(tp) >= ends.get(tp, 0) for tp in open_tps):
+                break
+    finally:
+        consumer.close()
+
+
+def read_topic(bootstrap: str, topic: str, **kw) -> list[Record]:
+    """The whole topic as a list."""
+    return list(iter_topic(bootstrap, topic, **kw))
+
+
+def offsets_before(bootstrap: str, topic: str, moment: datetime) -> dict[TopicPartition, int] | None:
+    """Per partition, the first offset stamped after `moment` (None if the broker cannot say)."""
+    consumer = _consumer(bootstrap)
+    try:
+        tps = partitions(consumer, topic)
+        answer = consumer.offsets_for_times({tp: int(moment.timestamp() * 1000) + 1 for tp in tps})
+    except (KafkaError, NotImplementedError, ValueError):
+        return None
+    finally:
+        consumer.close()
+    # No answer for a partition: nothing in it is stamped after the moment, read it all.
+    return {tp: found.offset for tp, found in answer.items() if found is not None}
