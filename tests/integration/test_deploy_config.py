@@ -511,6 +511,11 @@ def known_metrics() -> tuple[set[str], set[str]]:
     for name, kind, labelnames in ACCEPTANCE:
         names.update(name + suffix for suffix in suffixes[kind])
         labels.update(labelnames)
+    from services.complaints.adapters.metrics import FAMILIES as COMPLAINTS
+
+    for name, kind, labelnames in COMPLAINTS:
+        names.update(name + suffix for suffix in suffixes[kind])
+        labels.update(labelnames)
     return names, labels
 
 

@@ -16,6 +16,18 @@ from services.complaints.domain.time_limit import LEVELS
 
 log = logging.getLogger("renovation.complaints")
 # Seconds: 15 min, 1 h, 2 h, 8 h, 1 d, 2 d, 5 d, 10 d, 15 d, 30 d.
+# What the collector exposes (name, type, labels): the deploy test checks dashboards and alerts against it.
+FAMILIES = (
+    ("renovation_complaints_open", "gauge", ("category", "state")),
+    ("renovation_complaints_escalations", "counter", ("level",)),
+    ("renovation_complaints_breaches", "counter", ()),
+    ("renovation_complaints_overdue", "gauge", ()),
+    ("renovation_complaints_time_to_acknowledge_seconds", "histogram", ()),
+    ("renovation_complaints_time_to_resolve_seconds", "histogram", ()),
+    ("renovation_complaints_satisfaction_ratio", "gauge", ()),
+    ("renovation_complaints_reopen_ratio", "gauge", ()),
+    ("renovation_complaints_received", "counter", ("channel",)),
+)
 BUCKETS = (900, 3600, 7200, 28800, 86400, 172800, 432000, 864000, 1296000, 2592000)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.integration.complaints.conftest import Running
@@ -50,3 +52,18 @@ def test_the_full_loop_closes_only_with_the_residents_word(hotline: Running):
     assert types[-1] == "complaints.ComplaintClosed"
     assert hotline.metric("renovation_complaints_reopen_ratio") == 1.0
     assert hotline.metric("renovation_complaints_satisfaction_ratio") == 1.0
+
+
+def test_every_supervisor_figure_is_exposed_as_declared(hotline: Running):
+    from services.complaints.adapters.metrics import FAMILIES
+
+    cid = hotline.call()["complaint_id"]
+    hotline.post(cid, "acknowledge")
+    text = hotline.client.get("/metrics").text
+    suffix = {"counter": "_total", "gauge": "", "histogram": "_bucket"}
+    for name, kind, labels in FAMILIES:
+        assert f"\n{name}{suffix[kind]}" in text, name
+        assert re.search(rf"# TYPE {name}(_total)? {kind}\n", text), name
+    assert 'renovation_complaints_open{category="noise",state="acknowledged"} 1.0' in text
+    assert 'renovation_complaints_time_to_acknowledge_seconds_bucket{le="900.0"} 1.0' in text
+    assert 'renovation_complaints_received_total{channel="hotline"} 1.0' in text
