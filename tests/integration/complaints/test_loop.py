@@ -65,5 +65,5 @@ def test_every_supervisor_figure_is_exposed_as_declared(hotline: Running):
         assert f"\n{name}{suffix[kind]}" in text, name
         assert re.search(rf"# TYPE {name}(_total)? {kind}\n", text), name
     assert 'renovation_complaints_open{category="noise",state="acknowledged"} 1.0' in text
-    assert 'renovation_complaints_time_to_acknowledge_seconds_bucket{le="900.0"} 1.0' in text
+    assert 'renovation_complaints_time_to_acknowledge_seconds_bucket{le="900"} 1.0' in text
     assert 'renovation_complaints_received_total{channel="hotline"} 1.0' in text
