@@ -22,7 +22,8 @@ from shared.settings import KernelSettings
 from tests.integration.acceptance.conftest import start as start_acceptance
 from tests.integration.acceptance.test_acceptance_api import PARTY_USERS
 from tests.integration.complaints.conftest import start as start_complaints
-from tests.integration.construction.conftest import start as start_construction
+from tests.integration.construction.conftest import TAKEN, start as start_construction
+from tests.integration.construction.test_flow import checklist
 from tests.integration.intake import flow
 from tests.integration.intake.conftest import build as build_intake
 from tests.unit.construction.photos import jpeg
@@ -82,7 +83,20 @@ def build_it(site, project_id: str) -> str:
     hid = site.declare(project_id, item_id=under["item_id"], location="1号楼北侧雨水管")
     site.photos(hid, 41, 42, 43)
     assert site.client.post(f"/api/hidden-works/{hid}/accept", json={}, headers=eng).status_code == 204
+    inspection = {"zone": "site", "kind": "routine", "items": checklist(fail={"dust_noise.cover": "minor"})}
+    assert site.client.post(f"/api/projects/{project_id}/inspections", json=inspection,
+                            headers=site.as_("insp")).status_code == 201
     return hid
+
+
+def fix_defects(site, project_id: str) -> None:
+    """The contractor fixes each open rectification order with a photo; the inspector verifies it."""
+    for order in site.client.get(f"/api/projects/{project_id}/rectifications", headers=site.as_("con")).json():
+        photo = [("files", ("fix.jpg", jpeg(50, taken=TAKEN), "image/jpeg"))]
+        assert site.client.post(f"/api/rectifications/{order['order_id']}/submissions", data={"note": "已覆盖防尘网"},
+                                files=photo, headers=site.as_("con")).status_code == 204
+        assert site.client.post(f"/api/rectifications/{order['order_id']}/verify", json={},
+                                headers=site.as_("insp")).status_code == 204
 
 
 def test_a_project_from_registration_to_the_archived_dossier(four):
@@ -103,12 +117,16 @@ def test_a_project_from_registration_to_the_archived_dossier(four):
     convene = {"parties": _roll()}
     refused = eventually(lambda: (r := acc.client.post(f"/api/projects/{project_id}/acceptance", json=convene,
                                                          headers=acc.as_("off"))).status_code == 422
-                         and {"hidden_work", "complaint", "completion"} <= {g["kind"] for g in r.json()["details"]["missing"]}
+                         and {"hidden_work", "rectification_order", "complaint", "completion"}
+                         <= {g["kind"] for g in r.json()["details"]["missing"]}
                          and r.json(), what="acceptance refuses while construction and complaints events say so")
     assert "隐蔽工程“1号楼北侧雨水管”未验收并隐蔽（已验收未隐蔽）" in refused["detail"]
     assert f"安全投诉 {filed['complaint_id']} 尚未办结" in refused["detail"]
 
+    assert "整改单“" in refused["detail"]
+
     _close_complaint(hotline, filed)
+    fix_defects(site, project_id)
     _finish(site, project_id, hid)
     eventually(lambda: acc.client.post(f"/api/projects/{project_id}/acceptance", json=convene,
                                        headers=acc.as_("off")).status_code == 201,
@@ -119,6 +137,8 @@ def test_a_project_from_registration_to_the_archived_dossier(four):
     services = {leaf["event"]["event_type"].split(".")[0] for leaf in document["leaves"] if leaf["kind"] == "event"}
     assert services == {"intake", "construction", "complaints", "acceptance"}
     kinds = {leaf["event"]["event_type"] for leaf in document["leaves"] if leaf["kind"] == "event"}
+    photos = {leaf["evidence"]["subject"].split(":")[0] for leaf in document["leaves"] if leaf["kind"] == "evidence"}
+    assert photos == {"hidden_work", "order", "check"}
     assert {"intake.CommunityRegistered", "intake.ProjectApproved", "construction.HiddenWorkConcealed",
             "complaints.SafetyComplaintClosed", "acceptance.FinalAcceptancePassed", "acceptance.TranchePaid"} <= kinds
     assert archive.verify(document)["ok"]
