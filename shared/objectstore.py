@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.auth.secret import signing_secret
 from shared.errors import Forbidden, NotFound
 from shared.settings import KernelSettings
 
@@ -289,7 +290,7 @@ def open_object_store(kernel: KernelSettings, settings: ObjectStoreSettings | No
             raise ObjectStoreError(
                 f"bucket {settings.bucket!r} has no object lock: evidence would not be write-once")
         return store
-    secret = (settings.url_secret or kernel.jwt_secret).get_secret_value().encode()
+    secret = (settings.url_secret or signing_secret(kernel)).get_secret_value().encode()
     # A key of its own, so a URL signature can never double as anything else.
     secret = hmac.new(secret, b"renovation-evidence-urls", hashlib.sha256).digest()
     return LocalFolderStore(kernel.evidence_dir, secret=secret, url_prefix=url_prefix,

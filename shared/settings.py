@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EMBEDDED_PLACEHOLDER_SECRET = "embedded-demo-secret-not-for-deployment-0000"
+# Values people paste from examples: refused as signing secrets outside the embedded mode.
+_PLACEHOLDER_WORDS = ("change", "example", "placeholder", "secret-here", "not-for-deployment", "xxxx")
 
 SERVICE_NAMES = ("intake", "construction", "complaints", "acceptance")
 
@@ -41,7 +42,8 @@ class KernelSettings(BaseSettings):
     # How often the relay re-reads its last acknowledged record to detect a broker that lost
     # its data (the embedded one on restart). Durable Kafka in deployment can afford minutes.
     relay_retention_check_seconds: float = 5.0
-    jwt_secret: SecretStr = SecretStr(EMBEDDED_PLACEHOLDER_SECRET)
+    # Unset in embedded mode: a random secret is generated under var_dir (shared.auth.secret).
+    jwt_secret: SecretStr | None = None
     jwt_issuer: str = "renovation"
     jwt_ttl_minutes: int = 12 * 60
     identity_database_url: str = "sqlite:///var/identity.db"
@@ -60,10 +62,7 @@ class KernelSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "KernelSettings":
-        if self.mode != "embedded" and (
-            self.jwt_secret.get_secret_value() == EMBEDDED_PLACEHOLDER_SECRET
-            or len(self.jwt_secret.get_secret_value()) < 32
-        ):
+        if self.mode != "embedded" and _placeholder(self.jwt_secret):
             raise ValueError(
                 "RENOVATION_JWT_SECRET must be set to a real secret of at least 32 characters "
                 "outside the embedded default"
@@ -73,6 +72,12 @@ class KernelSettings(BaseSettings):
     def service_url(self, service: str) -> str:
         """The public base URL of one of the four services."""
         return getattr(self, f"{service}_url")
+
+
+def _placeholder(secret: SecretStr | None) -> bool:
+    value = secret.get_secret_value() if secret is not None else ""
+    lowered = value.lower()
+    return len(value) < 32 or len(set(value)) < 10 or any(w in lowered for w in _PLACEHOLDER_WORDS)
 
 
 class ServiceSettings(BaseSettings):

@@ -13,6 +13,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from shared.actor import ROLE_LABELS_ZH, Actor, Role
 from shared.auth.identity import IdentityStore, User
+from shared.auth.secret import signing_secret
 from shared.auth.token import TokenService
 from shared.errors import Forbidden, RenovationError, Unauthenticated
 from shared.settings import KernelSettings
@@ -46,7 +47,7 @@ class Auth:
         store = IdentityStore.from_url(settings.identity_database_url)
         store.create_schema()
         tokens = TokenService(
-            secret=settings.jwt_secret,
+            secret=signing_secret(settings),
             issuer=settings.jwt_issuer,
             ttl=timedelta(minutes=settings.jwt_ttl_minutes),
         )
@@ -64,21 +65,32 @@ class Auth:
                 "登录失败：用户名或密码错误（如确认无误，请联系管理员确认账号未被停用）",
                 code="invalid_credentials",
             )
-        token = self.tokens.issue(
-            username=user.username, role=user.role, display_name=user.display_name
-        )
-        return Login(user=user, token=token, expires_in=int(self.tokens.ttl.total_seconds()))
+        return Login(user=user, token=self.token_for(user),
+                     expires_in=int(self.tokens.ttl.total_seconds()))
+
+    def token_for(self, user: User | str) -> str:
+        """A fresh token for an existing account (the CLI and tests use it; login after the password)."""
+        account = self.store.require(user) if isinstance(user, str) else user
+        return self.tokens.issue(username=account.username, role=account.role,
+                                 display_name=account.display_name,
+                                 generation=account.token_generation)
 
     def actor(self, token: str) -> Actor:
-        """The actor of a token whose account still exists and is not disabled."""
-        actor = self.tokens.verify(token)
-        # Checked on every request so disabling an account takes effect before its tokens expire.
-        user = self.store.get(actor.id)
+        """The actor of a valid token, in the role its account has NOW (never the token's claim)."""
+        claims = self.tokens.verify(token)
+        # One primary-key read per request, no cache: disabling an account, changing its role
+        # or its password takes effect on the very next request, in every service.
+        user = self.store.get(claims.username)
         if user is None or user.disabled:
             raise Unauthenticated(
-                f"账号“{actor.id}”已停用或已不存在，请联系管理员", code="account_disabled"
+                f"账号“{claims.username}”已停用或已不存在，请联系管理员", code="account_disabled"
             )
-        return actor
+        if claims.generation != user.token_generation:
+            raise Unauthenticated(
+                "登录凭证已失效：账号的密码或角色在此凭证签发后已更改，请重新登录",
+                code="token_revoked",
+            )
+        return user.actor
 
     def page_actor(self, request: Request) -> Actor | None:
         """The actor of a request's Bearer header or cookie, or None (the shell's current user)."""

@@ -34,6 +34,8 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Raised by a password or role change: tokens carrying an older generation are refused.
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
 )
 
 
@@ -47,6 +49,7 @@ class User(BaseModel):
     role: Role
     created_at: datetime
     disabled: bool = False
+    token_generation: int = 0
 
     @property
     def actor(self) -> Actor:
@@ -129,6 +132,31 @@ class IdentityStore:
             with self._engine.connect() as conn:
                 if not sa.inspect(conn).has_table(users.name):
                     raise
+        self._add_token_generation()
+
+    def _add_token_generation(self) -> None:
+        # Identity databases from before token revocation lack the column: add it in place.
+        if self._has_token_generation():
+            return
+        try:
+            with self._engine.begin() as conn:
+                schema = conn.get_execution_options().get("schema_translate_map", {}).get(None)
+                table = conn.dialect.identifier_preparer.quote(users.name)
+                if schema:
+                    table = f"{conn.dialect.identifier_preparer.quote_schema(schema)}.{table}"
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table} ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0")
+        except sa.exc.DBAPIError:
+            if not self._has_token_generation():  # else another service added it meanwhile
+                raise
+
+    def _has_token_generation(self) -> bool:
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(sa.select(users.c.token_generation).limit(1)).all()
+            return True
+        except sa.exc.DBAPIError:
+            return False
 
     def add_user(
         self, *, username: str, password: str, role: Role | str, display_name: str | None = None
@@ -193,9 +221,20 @@ class IdentityStore:
         return [_user(row) for row in rows]
 
     def set_password(self, *, username: str, password: str) -> None:
-        """Replace an account's password."""
+        """Replace an account's password; tokens issued before stop working."""
         check_password(password)
-        self._update(username, password_hash=self._hasher.hash(password))
+        self._update(username, password_hash=self._hasher.hash(password),
+                     token_generation=users.c.token_generation + 1)
+
+    def set_role(self, *, username: str, role: Role | str) -> User:
+        """Give an account another role; tokens issued before stop working."""
+        valid_role = parse_role(role)
+        self._update(username, role=valid_role.value, token_generation=users.c.token_generation + 1)
+        return self.require(username)
+
+    def revoke_tokens(self, *, username: str) -> None:
+        """Make every token issued to this account so far invalid (log out everywhere)."""
+        self._update(username, token_generation=users.c.token_generation + 1)
 
     def disable(self, *, username: str) -> None:
         """Stop an account from logging in or using tokens it already holds."""
@@ -244,6 +283,7 @@ def _user(row: sa.Row) -> User:
         role=Role(row.role),
         created_at=created_at,
         disabled=row.disabled,
+        token_generation=row.token_generation,
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import jwt
 from pydantic import SecretStr
 
-from shared.actor import Actor, Role
+from shared.actor import Role
 from shared.errors import Unauthenticated
 
 ALGORITHM = "HS256"
@@ -19,6 +20,14 @@ LEEWAY = timedelta(seconds=30)
 _BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 _RELOGIN = "请重新登录"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a verified token says that counts: whose it is and which generation of theirs."""
+
+    username: str
+    generation: int
 
 
 class TokenService:
@@ -37,22 +46,28 @@ class TokenService:
         return self._ttl
 
     def issue(
-        self, *, username: str, role: Role | str, display_name: str, now: datetime | None = None
+        self, *, username: str, role: Role | str, display_name: str, now: datetime | None = None,
+        generation: int = 0,
     ) -> str:
-        """A signed token for this account, valid for `ttl` from `now`."""
+        """A signed token for this account, valid for `ttl` from `now`.
+
+        `role` and `name` are for the client's display only: every request takes the role from
+        the account. `gen` is the account's token generation; raising it revokes this token.
+        """
         issued_at = now or datetime.now(UTC)
         claims = {
             "sub": username,
             "role": str(Role(role)),
             "name": display_name,
+            "gen": generation,
             "iat": issued_at,
             "exp": issued_at + self._ttl,
             "iss": self._issuer,
         }
         return jwt.encode(claims, self._secret.get_secret_value(), algorithm=ALGORITHM)
 
-    def verify(self, token: str) -> Actor:
-        """The actor a token stands for; Unauthenticated with the reason when it is not valid."""
+    def verify(self, token: str) -> TokenClaims:
+        """Whose token it is and its generation; Unauthenticated with the reason when not valid."""
         try:
             claims = jwt.decode(
                 token,
@@ -60,17 +75,14 @@ class TokenService:
                 algorithms=[ALGORITHM],
                 issuer=self._issuer,
                 leeway=LEEWAY,
-                options={"require": ["sub", "role", "iat", "exp", "iss"]},
+                options={"require": ["sub", "iat", "exp", "iss"]},
             )
         except jwt.PyJWTError as error:
             raise Unauthenticated(self._reason(error, token), code=_code(error)) from None
-        try:
-            role = Role(claims["role"])
-        except ValueError:
-            raise Unauthenticated(
-                f"登录凭证无效：其中的角色“{claims['role']}”不存在，{_RELOGIN}", code="token_invalid"
-            ) from None
-        return Actor(id=str(claims["sub"]), role=role)
+        generation = claims.get("gen", 0)
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            raise Unauthenticated(f"登录凭证无效：字段 gen 不是整数，{_RELOGIN}", code="token_invalid")
+        return TokenClaims(username=str(claims["sub"]), generation=generation)
 
     def _reason(self, error: jwt.PyJWTError, token: str) -> str:
         # Order matters: several of these subclass DecodeError or InvalidTokenError.

@@ -159,3 +159,18 @@ def passwd(username: Username, password_stdin: PasswordStdin = False) -> None:
         store.set_password(username=username, password=password)
     _console.print(f"已修改账号 {username} 的密码")
 
+
+
+@user_app.command("set-role", help="修改账号的角色：此前发出的令牌随即失效，需重新登录。")
+def set_role(
+    username: Username,
+    role: Annotated[
+        Role,
+        typer.Option("--role", "-r", parser=_role, metavar="ROLE", help=f"新角色：{valid_roles_zh()}",
+                     show_default=False),
+    ],
+) -> None:
+    """Give an account another role."""
+    with _refusal_as_bad_parameter(param_hint="USERNAME"):
+        user = _store().set_role(username=username, role=role)
+    _console.print(f"账号 {user.username} 的角色已改为{ROLE_LABELS_ZH[user.role]}，原有登录凭证已失效")

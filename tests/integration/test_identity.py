@@ -378,7 +378,7 @@ class TestLogin:
 
 def test_auth_from_settings_uses_the_identity_database_and_token_settings(tmp_path):
     settings = KernelSettings(
-        identity_database_url=f"sqlite:///{tmp_path}/var/identity.db",
+        identity_database_url=f"sqlite:///{tmp_path}/var/identity.db", var_dir=tmp_path / "var",
         jwt_issuer="renovation-test",
         jwt_ttl_minutes=30,
     )
