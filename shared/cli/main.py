@@ -9,22 +9,24 @@ from rich.table import Table
 
 from shared.cli.calendar import calendar_app
 from shared.cli.demo import demo_app
+from shared.cli.audit import audit_app
 from shared.cli.user import user_app
 from shared.settings import SERVICE_NAMES, KernelSettings
 
 app = typer.Typer(help="老旧小区改造监管平台 · renovation supervision system", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(demo_app, name="demo")
 console = Console()
 
 
 @app.command()
-def up() -> None:
+def up(demo: bool = typer.Option(False, "--demo", help="演示模式：载入演示数据，演示时钟可拨动（仅内嵌模式）")) -> None:
     """Start the broker, the four services and demo users; Ctrl-C stops everything."""
     from shared.launcher import up as run_stack
 
-    raise typer.Exit(run_stack(KernelSettings()))
+    raise typer.Exit(run_stack(KernelSettings(), demo=demo))
 
 
 @app.command()

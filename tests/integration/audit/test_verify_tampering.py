@@ -63,16 +63,24 @@ class Log:
         await ensure_topics(self.kernel)
         await self.broker.start()
         relay = Relay(engine=self.engine, broker=self.broker, topic=topic_for("intake"), settings=self.kernel,
-                      metrics=KernelMetrics())
+                      metrics=KernelMetrics(), poll_seconds=0.05)
         publisher = CheckpointPublisher(engine=self.engine, broker=self.broker, signer=self.signer,
                                         clock=utc_now, seconds=60)
         for start in (1, 5, 9):
             self.append(start, 4)
             publisher.issue_now()  # checkpoints at 4, 8 and 12 events
-        while await relay.publish_pending():
-            pass
+        stop = asyncio.Event()
+        running = asyncio.create_task(relay.run(stop))
+        while self.relayed(relay) < 12:
+            await asyncio.sleep(0.05)
+        stop.set()
+        await running
         await publisher.publish_pending()
         await self.broker.stop()
+
+    def relayed(self, relay) -> int:
+        with self.engine.connect() as conn:
+            return relay.load_checkpoint(conn).position
 
     def verify(self):
         return verify_all(Sources(engines={"intake": self.engine}, keys=self.keys,
