@@ -4,10 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install test-tools bench clean
+.PHONY: run demo demo-advance test install test-tools bench clean
 
+# `make run` starts the embedded system with the demo (every stage of a project, data marked
+# 【演示】); `make run DEMO=0` starts it empty. `make demo-advance DAYS=7` moves the demo clock.
+DEMO ?= 1
+DAYS ?= 7
 run: $(STAMP)
-	$(BIN)/renovation up
+	$(BIN)/renovation up $(if $(filter 0,$(DEMO)),,--demo)
+
+demo: $(STAMP)
+	$(BIN)/renovation up --demo
+
+demo-advance: $(STAMP)
+	RENOVATION_DEMO=1 $(BIN)/renovation demo advance --days $(DAYS)
 
 test: $(STAMP) test-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider

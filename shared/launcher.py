@@ -202,11 +202,24 @@ def print_welcome(stack: Stack) -> None:
         console.print(f"登录 Log in：演示账号（每个角色一个）{names}\n"
                       f"           密码均为 password: [bold]{DEMO_PASSWORD}[/bold]"
                       f"   例如 demo-official 可登记小区。新增账号：renovation user add NAME --role ROLE")
+    if stack.kernel.demo:
+        console.print("演示模式 Demo：正在通过各服务的接口载入演示数据（名称以【演示】开头）…  "
+                      "拨动演示时钟：RENOVATION_DEMO=1 renovation demo advance --days 7")
+    else:
+        console.print("想先看一遍完整流程？make demo（或 renovation up --demo）载入演示数据")
     console.print("运行状态：renovation status    停止：Ctrl-C")
 
 
-def up(kernel: KernelSettings) -> int:
-    """Run the stack until Ctrl-C or SIGTERM; return the exit code."""
+def up(kernel: KernelSettings, *, demo: bool = False) -> int:
+    """Run the stack until Ctrl-C or SIGTERM; return the exit code. `demo` loads the demo (embedded only)."""
+    if demo:
+        if kernel.mode != "embedded":
+            console.print("[red]演示只能在内嵌模式（RENOVATION_MODE=embedded）下运行[/red]")
+            return 2
+        # The services inherit it: demo clock, banner on every page, a quick notice clock.
+        os.environ["RENOVATION_DEMO"] = "1"
+        os.environ.setdefault("INTAKE_NOTICE_TICK_SECONDS", "2")
+        kernel = kernel.model_copy(update={"demo": True})
     stack = Stack(kernel)
     stopping = False
 
@@ -224,6 +237,11 @@ def up(kernel: KernelSettings) -> int:
         console.print("正在启动… (starting)")
         stack.start()
         print_welcome(stack)
+        if demo:
+            from shared.demo.run import load_in_background
+
+            load_in_background({c.name: f"http://{stack.host}:{c.port}" for c in stack.children}, stack.var,
+                               say=console.print)
         while True:
             dead = stack.died()
             if dead is not None:

@@ -262,6 +262,9 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
                                   version="0.1.0"),
         template_dirs=[spec.template_dir] if spec.template_dir else (),
         locale_dirs=[spec.locale_dir] if spec.locale_dir else ())
+    # Demo mode: a banner on every page, with the demo clock's date.
+    for environment in app.state.templates.environments.values():
+        environment.globals.update(demo_mode=service.clock.demo, demo_today=lambda: service.clock.today().isoformat())
     install_error_handlers(app)
     app.include_router(auth_router())
     app.include_router(_operations_router())

@@ -28,12 +28,12 @@ class RunningStack:
     urls: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 120.0) -> str:
-        """Run `renovation up` and wait for its welcome table; return what it printed."""
+    def start(self, timeout: float = 120.0, *options: str) -> str:
+        """Run `renovation up [options]` and wait for its welcome table; return what it printed."""
         self.output = self.workdir / f"up-{time.monotonic_ns()}.log"
         out = open(self.output, "wb")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "renovation"), "up"], cwd=self.workdir, env=self.env,
+            [str(Path(sys.executable).parent / "renovation"), "up", *options], cwd=self.workdir, env=self.env,
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
