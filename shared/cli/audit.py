@@ -20,8 +20,11 @@ audit_app = typer.Typer(help="审计：核验日志、证明事件、回放项�
 console = Console()
 err = Console(stderr=True)
 
-Keys = Annotated[Path | None, typer.Option(help="固定的公钥文件 Pinned public keys (default var/audit/public-keys.json).")]
-Bootstrap = Annotated[str | None, typer.Option(help="Kafka 地址 host:port（缺省取设置）Broker to read the topics from.")]
+Keys = Annotated[Path | None, typer.Option(
+    help="固定的公钥文件 Pinned public keys (default var/audit/public-keys.json).")]
+Bootstrap = Annotated[str | None, typer.Option(
+    help="Kafka 地址 host:port（缺省取设置）Broker to read the topics from.")]
+JsonOut = Annotated[Path | None, typer.Option("--json", help="把 JSON 报告写到此文件 Write the JSON report here.")]
 
 STATUS_ZH = {"ok": "[green]通过[/green]", "fail": "[red]失败[/red]", "warn": "[yellow]注意[/yellow]",
              "fallback": "[yellow]仅按存储[/yellow]"}
@@ -60,7 +63,7 @@ def pinned(keys: Path | None, kernel: KernelSettings) -> PinnedKeys | None:
 def verify(
     keys: Keys = None,
     bootstrap: Bootstrap = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="把 JSON 报告写到此文件 Write the JSON report here.")] = None,
+    json_out: JsonOut = None,
     no_topics: Annotated[bool, typer.Option(help="不读主题 Do not read the topics.")] = False,
     no_evidence: Annotated[bool, typer.Option(help="不核验证据对象 Skip the evidence store.")] = False,
 ) -> None:

@@ -9,13 +9,12 @@ from typer.testing import CliRunner
 
 from shared.cli.main import app
 from shared.schema import events
-from tests.integration.audit.test_verify_tampering import log  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.broker
 
 
 @pytest.fixture
-def auditor(log, tmp_path, monkeypatch):  # noqa: F811
+def auditor(log, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTAKE_DATABASE_URL", f"sqlite:///{tmp_path / 'intake.db'}")
     monkeypatch.setenv("RENOVATION_KAFKA_BOOTSTRAP_SERVERS", log.kernel.kafka_bootstrap_servers)
