@@ -127,7 +127,7 @@ class CalendarKeeper:
         while not stop.is_set():
             try:
                 await asyncio.to_thread(self.sync)
-            except Exception:  # noqa: BLE001 - the next round tries again
+            except Exception:
                 log.exception("calendar: loading a year or its hooks failed; retrying")
             self._wake.clear()
             waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]

@@ -23,7 +23,8 @@ def advance(days: Annotated[int, typer.Option("--days", min=1, max=366, help="�
     try:
         offset = clock.advance(timedelta(days=days))
     except ClockNotMovable as error:
-        console.print(f"[red]{error}[/red]：时钟只能在演示模式下拨动。请用 `make demo`（或 `renovation up --demo`）"
-                      "启动演示，并在运行本命令时设置 RENOVATION_DEMO=1。")
+        console.print(f"[red]{error}[/red]：时钟只能在演示模式下拨动。"
+                      "请用 `make demo`（或 `renovation up --demo`）启动演示，并在运行本命令时设置 RENOVATION_DEMO=1。")
         raise typer.Exit(2) from None
-    console.print(f"演示时钟已向前拨动 {days} 天（累计 {offset.days} 天）；今天（演示）是 {clock.today().isoformat()}。")
+    console.print(f"演示时钟已向前拨动 {days} 天（累计 {offset.days} 天）；"
+                  f"今天（演示）是 {clock.today().isoformat()}。")

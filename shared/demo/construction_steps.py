@@ -26,7 +26,8 @@ def photo_dir() -> Path | None:
 def wait_for_project(demo: DemoSession, project_id: str) -> dict:
     """Construction opens the project when intake's approval reaches it (over the broker)."""
     def probe():
-        answer = demo.clients["construction"].get(f"/api/projects/{project_id}", headers=demo.headers(Role.OFFICIAL))
+        answer = demo.clients["construction"].get(f"/api/projects/{project_id}",
+                                                  headers=demo.headers(Role.OFFICIAL))
         return answer.json() if answer.status_code == 200 else None
     return demo.wait_for(f"施工监管收到项目 {project_id} 的批准", probe)
 
@@ -37,7 +38,8 @@ def set_up(demo: DemoSession, project_id: str) -> None:
                 "supervision_engineer": [demo_username(Role.SUPERVISION_ENGINEER)],
                 "inspector": [demo_username(Role.INSPECTOR)]}
     demo.call(Role.OFFICIAL, "PUT", "construction", f"/api/projects/{project_id}/parties", expect=204, json={
-        "contractor": "【演示】沈阳建工集团", "supervision_unit": "【演示】华信监理", "designer": "【演示】市建筑设计院",
+        "contractor": "【演示】沈阳建工集团", "supervision_unit": "【演示】华信监理",
+        "designer": "【演示】市建筑设计院",
         "pipeline_units": ["【演示】自来水公司"], "accounts": accounts})
     demo.call(Role.OFFICIAL, "POST", "construction", f"/api/projects/{project_id}/contract", expect=204, json={
         "contract_no": f"演示-HT-{project_id[:8]}", "amount_fen": 190_000_000,
@@ -80,7 +82,8 @@ def hidden_work(demo: DemoSession, project_id: str, item: dict) -> None:
 def inspect(demo: DemoSession, project_id: str) -> list[dict]:
     """A routine inspection finding a minor and a major defect: two rectification orders."""
     checklist = demo.call(Role.INSPECTOR, "GET", "construction", "/api/checklist")["items"]
-    failing = {"dust_noise.cover": ("minor", "【演示】土方未覆盖"), "temporary_power.cables": ("major", "【演示】电缆拖地")}
+    failing = {"dust_noise.cover": ("minor", "【演示】土方未覆盖"),
+               "temporary_power.cables": ("major", "【演示】电缆拖地")}
     items = [{"code": i["code"], "result": "fail", "severity": failing[i["code"]][0], "notes": failing[i["code"]][1]}
              if i["code"] in failing else {"code": i["code"], "result": "pass"} for i in checklist]
     demo.call(Role.INSPECTOR, "POST", "construction", f"/api/projects/{project_id}/inspections", expect=201,

@@ -7,7 +7,7 @@ the day the `chinese_calendar` package adds 2027.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import chinese_calendar
 import pytest
@@ -82,7 +82,7 @@ def test_a_hotline_deadline_ends_at_midnight_china_time_of_the_last_working_day(
     assert deadline == datetime(2026, 2, 26, 23, 59, 59, 999999, tzinfo=CHINA)
     assert deadline.utcoffset() == timedelta(hours=8)
     # 17:00 UTC on the 12th is already the 13th in Beijing, so the count starts a day later.
-    late = datetime(2026, 2, 12, 17, 0, tzinfo=timezone.utc)
+    late = datetime(2026, 2, 12, 17, 0, tzinfo=UTC)
     assert calendar.deadline_after(late, 5).date() == date(2026, 2, 27)
     with pytest.raises(ValueError):
         calendar.deadline_after(datetime(2026, 2, 12, 9, 0), 5)

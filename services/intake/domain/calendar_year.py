@@ -48,7 +48,8 @@ class CalendarYear(Aggregate):
     def load(self, schedule: Schedule) -> None:
         """Record the schedule, unless this very file is already the year's schedule."""
         if self.sha256 == schedule.sha256:
-            raise InvalidCommand(f"{schedule.year}年的这份节假日安排已经载入（SHA-256 {schedule.sha256[:12]}…），无需重复载入",
+            raise InvalidCommand(f"{schedule.year}年的这份节假日安排已经载入（SHA-256 {schedule.sha256[:12]}…），"
+                                 "无需重复载入",
                                  code="calendar_year_unchanged", details={"year": schedule.year})
         self._record(self.Loaded(**schedule.payload()))
 

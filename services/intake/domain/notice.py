@@ -143,7 +143,8 @@ class NoticeBoard:
             raise InvalidCommand(f"公示期至 {self.window.end.isoformat()}，尚未结束", code="notice_running")
         if self.window.end_provisional:
             raise InvalidCommand(
-                f"公示截止日 {self.window.end.isoformat()} 是暂定的：{self.window.end.year}年的国务院节假日安排尚未载入，"
+                f"公示截止日 {self.window.end.isoformat()} 是暂定的："
+                f"{self.window.end.year}年的国务院节假日安排尚未载入，"
                 "截止日可能推后，因此不能结束公示。请载入该年的工作日历（renovation calendar load 或“工作日历”页面），"
                 "截止日会自动重算", code="notice_end_provisional", details={"year": self.window.end.year})
 
