@@ -179,11 +179,10 @@ class Project(Aggregate):
         if stop is not None:
             self._refuse_start(item, "stop_work", f"“{item.name}”不能开工：{_zone(stop)}已因严重隐患停工，"
                                "须经复查解除后方可施工", ())
-        blocked = blockers(self.items, item)
-        if blocked is not None and (item_id, blocked[0]) not in self.overrides:
-            rule, waiting = blocked
-            self._refuse_start(item, rule, refusal_text(rule, item, waiting),
-                               tuple(other.item_id for other in waiting))
+        for rule, waiting in blockers(self.items, item):
+            if (item_id, rule) not in self.overrides:
+                self._refuse_start(item, rule, refusal_text(rule, item, waiting),
+                                   tuple(other.item_id for other in waiting))
         self._record(self.WorkItemStarted(item_id=item_id, zone=item.zone))
 
     def _refuse_start(self, item: WorkItem, rule: str, reason: str, waiting: tuple[str, ...]) -> None:

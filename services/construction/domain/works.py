@@ -1,4 +1,4 @@
-"""Work items on site and the order of works: 先拆违后改造, 先地下后地上 (`003` 四(三), `002`)."""
+"""Work items on site and the order of works: 先拆违后改造、先地下后地上、先功能后景观、管线一次开挖 (`003`)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contract.work_kinds import Layer, Stage, layer_of, stage_of
+
 # The whole community: a zone whose stop-work order stops every zone.
 SITE_ZONE = "site"
 REMOVAL_KIND = "illegal_structure_removal"
-# Kinds laid in the ground by default; a project may re-place an item (WorkItemPlaced).
-UNDERGROUND_KINDS = frozenset({
-    "rain_sewage_separation", "water_supply", "drainage", "sewage", "gas", "heating", "power",
-    "telecom", "pipeline", "cable_burial", "underground_pipe",
-})
-
-
-class Layer(StrEnum):
-    """Where the work lies: in the ground (buried) or above it."""
-
-    UNDERGROUND = "underground"
-    ABOVE_GROUND = "above_ground"
 
 
 class Rule(StrEnum):
@@ -28,9 +18,12 @@ class Rule(StrEnum):
 
     REMOVAL_FIRST = "illegal_structures_first"
     UNDERGROUND_FIRST = "underground_first"
+    FUNCTION_FIRST = "function_before_landscape"
+    ONE_EXCAVATION = "one_excavation"
 
 
-RULE_LABELS = {Rule.REMOVAL_FIRST: "先拆违后改造", Rule.UNDERGROUND_FIRST: "先地下后地上"}
+RULE_LABELS = {Rule.REMOVAL_FIRST: "先拆违后改造", Rule.UNDERGROUND_FIRST: "先地下后地上",
+               Rule.FUNCTION_FIRST: "先功能后景观", Rule.ONE_EXCAVATION: "管线一次开挖"}
 
 
 class ItemStatus(StrEnum):
@@ -60,10 +53,15 @@ class WorkItem(BaseModel):
         """Whether the item removes illegal structures (which comes before any renovation)."""
         return self.kind == REMOVAL_KIND
 
+    @property
+    def stage(self) -> Stage:
+        """Removal, function or landscape: the item's place in the order of works."""
+        return stage_of(self.kind)
+
 
 def default_layer(kind: str) -> Layer:
-    """The layer an item of this kind is placed in unless someone says otherwise."""
-    return Layer.UNDERGROUND if kind in UNDERGROUND_KINDS else Layer.ABOVE_GROUND
+    """The layer an item of this kind is placed in unless someone says otherwise (the shared vocabulary's)."""
+    return layer_of(kind)
 
 
 def default_zone(building: str | None, zone: str | None = None) -> str:
@@ -71,20 +69,28 @@ def default_zone(building: str | None, zone: str | None = None) -> str:
     return (zone or building or SITE_ZONE).strip() or SITE_ZONE
 
 
-def blockers(items: dict[str, WorkItem], item: WorkItem) -> tuple[Rule, list[WorkItem]] | None:
-    """The first rule that forbids starting `item` now, with the unfinished items it waits for."""
-    same_zone = [other for other in items.values()
-                 if other.zone == item.zone and other.item_id != item.item_id
-                 and other.status != ItemStatus.FINISHED]
+def blockers(items: dict[str, WorkItem], item: WorkItem) -> list[tuple[Rule, list[WorkItem]]]:
+    """Every rule that forbids starting `item` now, in order, each with the items it concerns."""
+    others = [other for other in items.values() if other.zone == item.zone and other.item_id != item.item_id]
+    unfinished = [other for other in others if other.status != ItemStatus.FINISHED]
+    found: list[tuple[Rule, list[WorkItem]]] = []
+
+    def rule(name: Rule, waiting: list[WorkItem]) -> None:
+        if waiting:
+            found.append((name, waiting))
+
     if not item.is_removal:
-        removals = [other for other in same_zone if other.is_removal]
-        if removals:
-            return Rule.REMOVAL_FIRST, removals
-    if item.layer == Layer.ABOVE_GROUND and not item.is_removal:
-        buried = [other for other in same_zone if other.layer == Layer.UNDERGROUND]
-        if buried:
-            return Rule.UNDERGROUND_FIRST, buried
-    return None
+        rule(Rule.REMOVAL_FIRST, [other for other in unfinished if other.is_removal])
+        if item.layer == Layer.ABOVE_GROUND:
+            rule(Rule.UNDERGROUND_FIRST, [other for other in unfinished if other.layer == Layer.UNDERGROUND])
+    if item.stage == Stage.LANDSCAPE:
+        rule(Rule.FUNCTION_FIRST, [other for other in unfinished if other.stage == Stage.FUNCTION])
+    if item.layer == Layer.UNDERGROUND:
+        # All utilities are dug in one excavation: once a trench of the zone is backfilled (an
+        # underground item finished), another buried item would open the ground again.
+        rule(Rule.ONE_EXCAVATION, [other for other in others if other.layer == Layer.UNDERGROUND
+                                   and other.status == ItemStatus.FINISHED])
+    return found
 
 
 def refusal_text(rule: Rule, item: WorkItem, waiting: list[WorkItem]) -> str:
@@ -93,4 +99,9 @@ def refusal_text(rule: Rule, item: WorkItem, waiting: list[WorkItem]) -> str:
     zone = "全小区" if item.zone == SITE_ZONE else item.zone
     if rule == Rule.REMOVAL_FIRST:
         return f"“{item.name}”不能开工：{zone}的违法建设拆除{names}尚未完成（先拆违后改造）"
+    if rule == Rule.FUNCTION_FIRST:
+        return f"“{item.name}”是景观工程，不能开工：{zone}的功能性工程{names}尚未完成（先功能后景观）"
+    if rule == Rule.ONE_EXCAVATION:
+        return (f"“{item.name}”是地下管线，不能再次开挖：{zone}的{names}已完工回填，"
+                "各类管线应一次开挖、同步敷设（管线一次开挖）")
     return f"“{item.name}”是地上工程，不能开工：{zone}的地下工程{names}尚未完成（先地下后地上）"

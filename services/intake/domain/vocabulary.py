@@ -9,62 +9,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shared.contract.work_kinds import WORK_KINDS, Category
 
-class Category(StrEnum):
-    """The three classes of works of `002` 二(二)."""
-
-    BASIC = "basic"              # 基础类: safety and basic living needs
-    IMPROVEMENT = "improvement"  # 完善类: convenience and better living
-    UPGRADE = "upgrade"          # 提升类: community services and smart facilities
-
+__all__ = ["Category"]  # re-exported: intake's code names the category of works from here
 
 CATEGORY_LABELS = {Category.BASIC: "基础类", Category.IMPROVEMENT: "完善类", Category.UPGRADE: "提升类"}
 
-# kind → (category, zh-CN name, usual unit). Wording follows 002 二(二) and 003 二(三).
+# kind → (category, zh-CN name, usual unit): the kernel's one vocabulary of works
+# (shared/contract/work_kinds.py), which construction reads as well.
 ITEM_KINDS: dict[str, tuple[Category, str, str]] = {
-    "water_supply": (Category.BASIC, "供水设施改造", "m"),
-    "drainage": (Category.BASIC, "排水设施改造", "m"),
-    "rain_sewage_separation": (Category.BASIC, "雨污分流改造", "m"),
-    "power": (Category.BASIC, "供电设施改造", "项"),
-    "weak_current": (Category.BASIC, "弱电线路改造（入地）", "m"),
-    "road": (Category.BASIC, "小区道路修整", "m²"),
-    "gas": (Category.BASIC, "供气管网改造", "m"),
-    "heating": (Category.BASIC, "供热管网改造", "m"),
-    "fire_safety": (Category.BASIC, "消防设施完善", "项"),
-    "fire_lane": (Category.BASIC, "消防通道整治", "m"),
-    "security": (Category.BASIC, "安防监控系统", "套"),
-    "waste_sorting": (Category.BASIC, "生活垃圾分类设施", "处"),
-    "energy_saving": (Category.BASIC, "建筑节能改造", "m²"),
-    "roof_waterproofing": (Category.BASIC, "屋面防水", "m²"),
-    "exterior_wall": (Category.BASIC, "外墙维修粉饰", "m²"),
-    "stairwell": (Category.BASIC, "楼道修缮", "个"),
-    "building_doors": (Category.BASIC, "单元门（防盗门）维修", "樘"),
-    "fibre_to_home": (Category.BASIC, "光纤入户", "户"),
-    "illegal_structure_removal": (Category.IMPROVEMENT, "拆除违法建设", "m²"),
-    "emergency_shelter": (Category.IMPROVEMENT, "应急避难场所", "处"),
-    "greening": (Category.IMPROVEMENT, "绿化整治", "m²"),
-    "lighting": (Category.IMPROVEMENT, "照明设施", "盏"),
-    "fencing": (Category.IMPROVEMENT, "围墙大门整治", "m"),
-    "elderly_facilities": (Category.IMPROVEMENT, "适老设施", "处"),
-    "barrier_free": (Category.IMPROVEMENT, "无障碍设施", "处"),
-    "parking": (Category.IMPROVEMENT, "停车场（库）", "个"),
-    "ebike_charging": (Category.IMPROVEMENT, "电动自行车停放及充电设施", "个"),
-    "ev_charging": (Category.IMPROVEMENT, "汽车充电设施", "个"),
-    "smart_lockers": (Category.IMPROVEMENT, "智能快件箱、信包箱", "组"),
-    "leisure": (Category.IMPROVEMENT, "文化休闲设施", "处"),
-    "fitness": (Category.IMPROVEMENT, "体育健身设施", "处"),
-    "property_office": (Category.IMPROVEMENT, "物业用房", "m²"),
-    "elevator_retrofit": (Category.IMPROVEMENT, "既有住宅加装电梯", "部"),
-    "community_service": (Category.UPGRADE, "社区综合服务设施", "m²"),
-    "health_station": (Category.UPGRADE, "卫生服务站", "处"),
-    "education": (Category.UPGRADE, "幼儿园等教育设施", "处"),
-    "elderly_care": (Category.UPGRADE, "养老服务设施", "处"),
-    "childcare": (Category.UPGRADE, "托育设施", "处"),
-    "meal_service": (Category.UPGRADE, "助餐设施", "处"),
-    "convenience_market": (Category.UPGRADE, "便民市场、便利店", "处"),
-    "postal_station": (Category.UPGRADE, "邮政快递末端综合服务站", "处"),
-    "smart_facilities": (Category.UPGRADE, "智能感知设施（周界防护等）", "套"),
-}
+    kind: (work.category, work.label, work.unit) for kind, work in WORK_KINDS.items()}
 
 ELEVATOR = "elevator_retrofit"
 

@@ -151,3 +151,39 @@ def test_placing_an_item_in_the_ground_changes_the_order():
     p.collect()
     p.start_item(item_id="road")
     assert then(p)[0].event_type == "construction.WorkItemStarted"
+
+
+GREEN = item("green", "greening", zone="3号楼", name="绿化整治")
+LAMPS = item("lamps", "lighting", zone="3号楼", name="照明设施")
+WATER = item("water", "water_supply", zone="3号楼", name="供水管")
+CABLE = item("cable", "weak_current", zone="3号楼", name="弱电入地")
+
+
+def test_landscape_waits_for_the_zone_functional_works_and_the_refusal_is_an_event():
+    p = project(Project.WorkItemFinished(item_id="water"), items=(GREEN, LAMPS, WATER))
+    with pytest.raises(RecordedRefusal) as refused:
+        p.start_item(item_id="green")
+    assert "先功能后景观" in refused.value.message and "照明设施" in refused.value.message
+    assert refused.value.details["rule"] == "function_before_landscape"
+    assert then(p) == [Project.WorkStartRefused(item_id="green", rule="function_before_landscape",
+                                                reason=refused.value.message, waiting_for=("lamps",))]
+    p.override(item_id="green", rule=Rule.FUNCTION_FIRST, reason="苗木栽植季节不等人")
+    p.start_item(item_id="green")
+    assert [e.event_type for e in then(p)] == ["construction.OrderOfWorksOverridden", "construction.WorkItemStarted"]
+
+
+def test_all_utilities_of_a_zone_are_dug_in_one_excavation():
+    p = project(Project.WorkItemStarted(item_id="water", zone="3号楼"), items=(WATER, CABLE))
+    p.start_item(item_id="cable")  # the trench is still open: lay the cable in it
+    assert [e.event_type for e in then(p)] == ["construction.WorkItemStarted"]
+
+    q = project(Project.WorkItemStarted(item_id="water", zone="3号楼"), Project.WorkItemFinished(item_id="water"),
+                items=(WATER, CABLE))
+    with pytest.raises(RecordedRefusal) as refused:
+        q.start_item(item_id="cable")
+    assert "管线一次开挖" in refused.value.message and "供水管" in refused.value.message
+    assert then(q) == [Project.WorkStartRefused(item_id="cable", rule="one_excavation",
+                                                reason=refused.value.message, waiting_for=("water",))]
+    q.override(item_id="cable", rule=Rule.ONE_EXCAVATION, reason="通信单位年底才能进场，经论证单独开挖")
+    q.start_item(item_id="cable")
+    assert then(q)[-1] == Project.WorkItemStarted(item_id="cable", zone="3号楼")

@@ -1,0 +1,1 @@
+"""Vocabularies the services share through their events: one definition, read by producer and consumers."""
