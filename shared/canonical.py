@@ -14,7 +14,7 @@ from typing import Any
 
 from rfc8785 import CanonicalizationError, FloatDomainError, IntegerDomainError
 
-__all__ = ["CanonicalizationError", "FloatDomainError", "IntegerDomainError", "canonical_json"]
+__all__ = ["CanonicalizationError", "FloatDomainError", "IntegerDomainError", "canonical_json", "canonical_text"]
 
 _MAX_SAFE = 2**53 - 1
 
@@ -26,6 +26,11 @@ def canonical_json(value: Any) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError as error:  # a lone surrogate: not Unicode, as rfc8785 says too
         raise CanonicalizationError(f"invalid Unicode in string: {error}") from error
+
+
+def canonical_text(value: Any) -> str:
+    """The canonical form as text (encode it as UTF-8 to hash it; a lone surrogate fails there)."""
+    return _encode(value)
 
 
 def _encode(value: Any) -> str:

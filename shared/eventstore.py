@@ -10,8 +10,9 @@ from sqlalchemy.engine import Connection
 
 from shared.audit.tree import append_leaves
 from shared.envelope import GENESIS_HASH, Envelope, stored_body_problem
+from shared.log_sql import RawLog, place, row as placed_row
 from shared.errors import ConcurrencyError
-from shared.schema import events, log_head
+from shared.schema import events
 
 @dataclass(frozen=True)
 class VerifyResult:
@@ -32,73 +33,81 @@ class EventStore:
 
     def head(self, conn: Connection, *, lock: bool = False) -> tuple[int, str]:
         """The last position and hash of the log (0 and the genesis hash when empty)."""
-        query = sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1)
-        if lock and conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).first()
-        return (row.position, row.hash) if row else (0, GENESIS_HASH)
+        raw = RawLog(conn)
+        try:
+            return raw.head(lock=lock)
+        finally:
+            raw.close()
 
     def stream_version(self, conn: Connection, stream_id: str) -> int:
         """The version of a stream: how many events it holds."""
-        version = conn.execute(
-            sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)
-        ).scalar()
-        return version or 0
+        raw = RawLog(conn)
+        try:
+            return raw.stream_version(stream_id)
+        finally:
+            raw.close()
 
     def append(
         self, conn: Connection, *, stream_id: str, expected_version: int, batch: Sequence[Envelope]
     ) -> list[Envelope]:
         """Append events to a stream if it still is at `expected_version`; return them placed."""
-        position, prev_hash = self.head(conn, lock=True)
-        actual = self.stream_version(conn, stream_id)
+        raw = RawLog(conn)
+        try:
+            return self._append(conn, raw, stream_id=stream_id, expected_version=expected_version, batch=batch)
+        finally:
+            raw.close()
+
+    def _append(self, conn: Connection, raw: RawLog, *, stream_id: str, expected_version: int,
+                batch: Sequence[Envelope]) -> list[Envelope]:
+        position, prev_hash = raw.head(lock=True)
+        actual = raw.stream_version(stream_id)
         if actual != expected_version:
             raise ConcurrencyError(
                 f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
                 details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
             )
         placed: list[Envelope] = []
+        rows: list[tuple] = []
         for offset, draft in enumerate(batch, start=1):
             if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
                 raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
-            envelope = draft.chained(position=position + offset, prev_hash=prev_hash)
+            envelope, body = place(draft, position=position + offset, prev_hash=prev_hash)
             prev_hash = envelope.hash
             placed.append(envelope)
+            rows.append(placed_row(envelope, body))
         if not placed:
             return placed
-        rows = [_row(e) for e in placed]
         try:
-            conn.execute(events.insert(), rows)
-        except sa.exc.IntegrityError as error:
+            raw.insert(rows)
+        except raw.errors as error:
             raise ConcurrencyError(
                 "数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}
             ) from error
         # The Merkle tree grows in the same transaction, over the very bytes stored.
-        append_leaves(conn, size=position, bodies=[row["body"] for row in rows])
-        self._move_head(conn, old=position, new=placed[-1])
+        append_leaves(conn, size=position, bodies=[row[8] for row in rows])
+        raw.move_head(old=position, position=placed[-1].position, hash_=placed[-1].hash)
         return placed
-
-    def _move_head(self, conn: Connection, *, old: int, new: Envelope) -> None:
-        values = {"position": new.position, "hash": new.hash}
-        if old == 0:
-            conn.execute(log_head.insert().values(id=1, **values))
-        else:
-            conn.execute(log_head.update().where(log_head.c.id == 1).values(**values))
 
     def load_stream(self, conn: Connection, stream_id: str, *, after_version: int = 0) -> list[Envelope]:
         """The events of one stream after `after_version` (all of them by default), in version order."""
-        query = sa.select(events.c.body).where(events.c.stream_id == stream_id)
-        if after_version:
-            query = query.where(events.c.stream_version > after_version)
-        rows = conn.execute(query.order_by(events.c.stream_version))
-        return [Envelope.from_json(row.body) for row in rows]
+        raw = RawLog(conn)
+        try:
+            bodies = raw.stream_bodies(stream_id, after_version=after_version)
+        finally:
+            raw.close()
+        return [Envelope.model_validate_json(body) for body in bodies]
 
     def read(
         self, conn: Connection, *, after: int = 0, limit: int = 1000, project_id: str | None = None
     ) -> list[Envelope]:
         """Envelopes in log order after a position (optionally one project's only)."""
-        query = sa.select(events.c.body).where(events.c.position > after)
-        if project_id is not None:
-            query = query.where(events.c.project_id == project_id)
+        if project_id is None:
+            raw = RawLog(conn)
+            try:
+                return [Envelope.model_validate_json(body) for body in raw.bodies(after=after, limit=limit)]
+            finally:
+                raw.close()
+        query = sa.select(events.c.body).where(events.c.position > after, events.c.project_id == project_id)
         rows = conn.execute(query.order_by(events.c.position).limit(limit))
         return [Envelope.from_json(row.body) for row in rows]
 
@@ -171,19 +180,3 @@ def _check_row(row: sa.Row, *, expected_position: int, prev_hash: str) -> str | 
     ):
         return "indexed columns differ from the stored body"
     return None
-
-
-def _row(envelope: Envelope) -> dict:
-    return {
-        "position": envelope.position,
-        "event_id": str(envelope.event_id),
-        "event_type": envelope.event_type,
-        "schema_version": envelope.schema_version,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "project_id": envelope.project_id,
-        "occurred_at": envelope.occurred_at.isoformat(),
-        "body": envelope.to_json().decode("utf-8"),
-        "prev_hash": envelope.prev_hash,
-        "hash": envelope.hash,
-    }

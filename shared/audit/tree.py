@@ -32,12 +32,32 @@ def _peaks(conn: Connection, size: int) -> list[bytes] | None:
     addresses = CompactRange.peak_addresses(size)
     if not addresses:
         return []
-    condition = sa.or_(*[sa.and_(merkle_node.c.level == lv, merkle_node.c.idx == ix) for lv, ix in addresses])
-    found = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(
-        sa.select(merkle_node.c.level, merkle_node.c.idx, merkle_node.c.hash).where(condition))}
+    # Plain DB-API on the caller's transaction: this runs on every append (H7, the hot path).
+    mark = _mark(conn)
+    where = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(addresses))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"SELECT level, idx, hash FROM merkle_node WHERE {where}",
+                       [value for address in addresses for value in address])
+        found = {(level, idx): bytes(digest) for level, idx, digest in cursor.fetchall()}
+    finally:
+        cursor.close()
     if len(found) != len(addresses):
         return None
     return [found[a] for a in addresses]
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def _insert_nodes(conn: Connection, rows: list[tuple[int, int, bytes]]) -> None:
+    mark = _mark(conn)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO merkle_node (level, idx, hash) VALUES ({mark}, {mark}, {mark})", rows)
+    finally:
+        cursor.close()
 
 
 def append_leaves(conn: Connection, *, size: int, bodies: Sequence[str | bytes]) -> None:
@@ -52,11 +72,11 @@ def append_leaves(conn: Connection, *, size: int, bodies: Sequence[str | bytes])
         if peaks is None:
             raise TreeMissingNode(f"the Merkle tree cannot be brought to {size} leaves")
     compact = CompactRange(size, peaks)
-    rows = []
+    rows: list[tuple[int, int, bytes]] = []
     for body in bodies:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        rows += [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in compact.append(leaf_hash(data))]
-    conn.execute(merkle_node.insert(), rows)
+        rows += compact.append(leaf_hash(data))
+    _insert_nodes(conn, rows)
 
 
 def stored_size(conn: Connection) -> int:

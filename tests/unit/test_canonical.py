@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shared.actor import Actor
 from shared.canonical import canonical_json
 from shared.envelope import GENESIS_HASH, Envelope, chain_hash
+from shared.log_sql import place
 
 SAFE = 2**53 - 1
 CHINESE = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
@@ -66,6 +67,11 @@ def test_generated_envelopes_hash_exactly_as_with_rfc8785(payload, stream, versi
     same(body)
     expected = hashlib.sha256(GENESIS_HASH.encode("ascii") + rfc8785.dumps(body)).hexdigest()
     assert chain_hash(envelope) == expected
+    # The store's one-pass placing gives the same hash and, as the body, the canonical envelope.
+    draft = envelope.model_copy(update={"position": None, "prev_hash": None})
+    placed, stored = place(draft, position=position, prev_hash=GENESIS_HASH)
+    assert placed.hash == expected and placed == envelope.model_copy(update={"hash": expected})
+    assert stored.encode("utf-8") == rfc8785.dumps(placed.model_dump(mode="json")) == placed.to_json()
 
 
 @pytest.mark.parametrize("value", [2**53, -(2**53), 10**30, float("nan"), float("inf"), -float("inf"),

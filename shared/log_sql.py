@@ -1,0 +1,105 @@
+"""The event store's hot path in plain DB-API statements: no SQL is built or compiled per call.
+
+The statements run on the caller's connection, inside its transaction (BEGIN IMMEDIATE on
+SQLite, a row lock on the log head on PostgreSQL), exactly as the SQLAlchemy forms did;
+they only skip building and compiling an expression tree for every event. The placing of
+an envelope computes its canonical form once: the hash covers the form without `hash`, and
+the stored body is that form with `"hash":"…"` put in its sorted place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import lru_cache
+
+from sqlalchemy.engine import Connection
+
+from shared.canonical import canonical_text
+from shared.envelope import GENESIS_HASH, Envelope
+
+COLUMNS = ("position", "event_id", "event_type", "schema_version", "stream_id", "stream_version", "project_id",
+           "occurred_at", "body", "prev_hash", "hash")
+
+
+@lru_cache(maxsize=8)
+def statements(dialect: str) -> dict[str, str]:
+    """The SQL of the hot path for one dialect (qmark for SQLite, %s for psycopg)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    lock = " FOR UPDATE" if dialect == "postgresql" else ""
+    return {
+        "head": f"SELECT position, hash FROM log_head WHERE id = 1{lock}",
+        "version": f"SELECT max(stream_version) FROM events WHERE stream_id = {mark}",
+        "insert": f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([mark] * len(COLUMNS))})",
+        "head_insert": f"INSERT INTO log_head (id, position, hash) VALUES (1, {mark}, {mark})",
+        "head_update": f"UPDATE log_head SET position = {mark}, hash = {mark} WHERE id = 1",
+        "bodies": f"SELECT body FROM events WHERE position > {mark} ORDER BY position LIMIT {mark}",
+        "stream": f"SELECT body FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
+                  "ORDER BY stream_version",
+    }
+
+
+class RawLog:
+    """One DB-API cursor of the caller's connection, with the dialect's statements."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sql = statements(conn.dialect.name)
+        self.cursor = conn.connection.cursor()
+        self.errors = conn.dialect.dbapi.IntegrityError
+
+    def head(self, *, lock: bool) -> tuple[int, str]:
+        """The last position and hash (locked on PostgreSQL when asked)."""
+        self.cursor.execute(self.sql["head"] if lock else self.sql["head"].replace(" FOR UPDATE", ""))
+        row = self.cursor.fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+    def stream_version(self, stream_id: str) -> int:
+        """How many events one stream holds."""
+        self.cursor.execute(self.sql["version"], (stream_id,))
+        return self.cursor.fetchone()[0] or 0
+
+    def insert(self, rows: Sequence[tuple]) -> None:
+        """The placed events' rows, in one statement execution."""
+        if len(rows) == 1:
+            self.cursor.execute(self.sql["insert"], rows[0])
+        else:
+            self.cursor.executemany(self.sql["insert"], rows)
+
+    def move_head(self, *, old: int, position: int, hash_: str) -> None:
+        """Point the log head at the last placed event."""
+        self.cursor.execute(self.sql["head_insert" if old == 0 else "head_update"], (position, hash_))
+
+    def bodies(self, *, after: int, limit: int) -> list[str]:
+        """Stored bodies in log order after a position."""
+        self.cursor.execute(self.sql["bodies"], (after, limit))
+        return [row[0] for row in self.cursor.fetchall()]
+
+    def stream_bodies(self, stream_id: str, *, after_version: int) -> list[str]:
+        """Stored bodies of one stream after a version, in version order."""
+        self.cursor.execute(self.sql["stream"], (stream_id, after_version))
+        return [row[0] for row in self.cursor.fetchall()]
+
+    def close(self) -> None:
+        """Release the cursor (the connection and its transaction stay the caller's)."""
+        self.cursor.close()
+
+
+def place(draft: Envelope, *, position: int, prev_hash: str) -> tuple[Envelope, str]:
+    """The envelope at `position` after `prev_hash`, with its hash, and its stored body (canonical JSON)."""
+    fields = draft.model_dump(mode="json")
+    fields["position"], fields["prev_hash"] = position, prev_hash
+    del fields["hash"]
+    parts = {key: canonical_text(value) for key, value in fields.items()}  # keys: plain ASCII names
+    unhashed = "{" + ",".join([f'"{key}":{parts[key]}' for key in sorted(parts)]) + "}"
+    digest = hashlib.sha256(prev_hash.encode("ascii") + unhashed.encode("utf-8")).hexdigest()
+    parts["hash"] = f'"{digest}"'
+    body = "{" + ",".join([f'"{key}":{parts[key]}' for key in sorted(parts)]) + "}"
+    envelope = draft.model_copy(update={"position": position, "prev_hash": prev_hash, "hash": digest})
+    return envelope, body
+
+
+def row(envelope: Envelope, body: str) -> tuple:
+    """The stored row of a placed envelope, in COLUMNS order."""
+    return (envelope.position, str(envelope.event_id), envelope.event_type, envelope.schema_version,
+            envelope.stream_id, envelope.stream_version, envelope.project_id, envelope.occurred_at.isoformat(),
+            body, envelope.prev_hash, envelope.hash)
