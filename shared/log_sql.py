@@ -89,11 +89,11 @@ def place(draft: Envelope, *, position: int, prev_hash: str) -> tuple[Envelope, 
     fields = draft.model_dump(mode="json")
     fields["position"], fields["prev_hash"] = position, prev_hash
     del fields["hash"]
-    parts = {key: canonical_text(value) for key, value in fields.items()}  # keys: plain ASCII names
-    unhashed = "{" + ",".join([f'"{key}":{parts[key]}' for key in sorted(parts)]) + "}"
-    digest = hashlib.sha256(prev_hash.encode("ascii") + unhashed.encode("utf-8")).hexdigest()
-    parts["hash"] = f'"{digest}"'
-    body = "{" + ",".join([f'"{key}":{parts[key]}' for key in sorted(parts)]) + "}"
+    # The top-level keys are plain ASCII names: "hash" sorts between these two halves.
+    before = canonical_text({key: value for key, value in fields.items() if key < "hash"})
+    after = canonical_text({key: value for key, value in fields.items() if key > "hash"})
+    digest = hashlib.sha256(prev_hash.encode("ascii") + f"{before[:-1]},{after[1:]}".encode()).hexdigest()
+    body = f'{before[:-1]},"hash":"{digest}",{after[1:]}'
     envelope = draft.model_copy(update={"position": position, "prev_hash": prev_hash, "hash": digest})
     return envelope, body
 
