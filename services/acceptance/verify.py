@@ -34,7 +34,8 @@ def verify_live(document: dict, *, url: str | None = None, token: str | None = N
         answer = httpx.get(f"{url}/api/projects/{project_id}/archive/root", params={"size": document["size"]},
                            headers=headers, timeout=30)
         if answer.status_code != 200:
-            problems.append({"index": None, "event_id": None, "reason": f"验收服务未给出根哈希：HTTP {answer.status_code}"})
+            problems.append({"index": None, "event_id": None,
+                             "reason": f"验收服务未给出根哈希：HTTP {answer.status_code}"})
         elif answer.json()["root"] != document["root"]:
             problems.append({"index": None, "event_id": None,
                              "reason": f"验收服务现存档案前 {document['size']} 项的根哈希与档案包不符"})
@@ -71,11 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     result = archive.verify(document, expected_root=args.root)
     stores = dict(item.split("=", 1) for item in args.store)
     problems = result["problems"] + verify_live(document, url=args.live, token=args.token, stores=stores)
-    print(f"根哈希 {result['root']}，共 {result['size']} 项")
+    print(f"根哈希 {result['root']}，共 {result['size']} 项")  # noqa: T201 - a command-line tool
     for problem in problems:
         where = f"第 {problem['index']} 项" if problem["index"] is not None else "整体"
-        print(f"✗ {where}：{problem['reason']}")
-    print("✓ 档案包完整，未被改动" if not problems else f"✗ 发现 {len(problems)} 处问题")
+        print(f"✗ {where}：{problem['reason']}")  # noqa: T201
+    print("✓ 档案包完整，未被改动" if not problems else f"✗ 发现 {len(problems)} 处问题")  # noqa: T201
     return 0 if not problems else 1
 
 

@@ -73,7 +73,10 @@ def _data(leaf: dict) -> bytes:
 
 
 def verify(document: dict[str, Any], *, expected_root: str | None = None) -> dict:
-    """Check a bundle offline: {ok, root, size, problems: [{index, event_id?, reason}]}; the first problem names the leaf."""
+    """Check a bundle offline: {ok, root, size, problems: [{index, event_id?, reason}]}.
+
+    The first problem names the leaf at fault.
+    """
     leaves = document.get("leaves") or []
     problems, by_event = [], {}
     for index, leaf in enumerate(leaves):
@@ -87,13 +90,15 @@ def verify(document: dict[str, Any], *, expected_root: str | None = None) -> dic
         if problem:
             event_id = (leaf.get("event") or leaf.get("evidence") or {}).get("event_id")
             problems.append({"index": index, "event_id": event_id, "reason": problem})
-    root = root_from_leaf_hashes([leaf_hash(_data(leaf)) for leaf in leaves if leaf.get("kind") in ("event", "evidence")])
+    known = [leaf for leaf in leaves if leaf.get("kind") in ("event", "evidence")]
+    root = root_from_leaf_hashes([leaf_hash(_data(leaf)) for leaf in known])
     for label, stated in (("档案包声明的根哈希", document.get("root")), ("核对用的根哈希", expected_root)):
         if stated is not None and stated != root.hex():
             problems.append({"index": None, "event_id": None,
                              "reason": f"重新计算的根哈希 {root.hex()[:16]}… 与{label} {str(stated)[:16]}… 不符"})
     if document.get("size") not in (None, len(leaves)):
-        problems.append({"index": None, "event_id": None, "reason": f"档案项数 {len(leaves)} 与声明的 {document.get('size')} 不符"})
+        problems.append({"index": None, "event_id": None,
+                         "reason": f"档案项数 {len(leaves)} 与声明的 {document.get('size')} 不符"})
     return {"ok": not problems, "root": root.hex(), "size": len(leaves), "problems": problems}
 
 

@@ -1,4 +1,4 @@
-"""Acceptance's view of the communities: the communities to accept, with the household count the residents' evaluation is held over."""
+"""Acceptance's view of the communities: the communities to accept and their household counts."""
 
 from __future__ import annotations
 

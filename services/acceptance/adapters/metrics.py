@@ -69,17 +69,20 @@ class AcceptanceCollector:
                                 "Parties without a passing verdict on the current dossier, over acceptances under way.",
                                 value=sum(queries.parties_missing(conn).values()))
         yield GaugeMetricFamily("renovation_acceptance_rectification_items_open", "Rectification items not closed.",
-                                value=conn.execute(sa.select(sa.func.coalesce(sa.func.sum(f.c.items_open), 0))).scalar())
+                                value=conn.execute(sa.select(sa.func.coalesce(sa.func.sum(f.c.items_open), 0)))
+                                .scalar())
         satisfied, participation = satisfaction(conn)
         yield GaugeMetricFamily("renovation_acceptance_satisfaction_ratio",
-                                "Satisfied voices over all voices of closed residents' evaluations.", value=float(satisfied))
+                                "Satisfied voices over all voices of closed residents' evaluations.",
+                                value=float(satisfied))
         yield GaugeMetricFamily("renovation_acceptance_participation_ratio",
                                 "Voices over households of closed residents' evaluations.", value=float(participation))
         yield from self._filing(conn)
 
     def _filing(self, conn):
         today = self.today().isoformat()
-        late = conn.execute(sa.select(sa.func.count()).where(f.c.stage == "accepted", f.c.filing_due_on < today)).scalar()
+        late = conn.execute(sa.select(sa.func.count()).where(f.c.stage == "accepted",
+                                                             f.c.filing_due_on < today)).scalar()
         yield GaugeMetricFamily("renovation_acceptance_filings_late",
                                 "Final acceptances not filed within the 15 days of art. 49.", value=late)
         rows = conn.execute(sa.select(f.c.completion_declared_on, f.c.accepted_on).where(
@@ -92,12 +95,10 @@ class AcceptanceCollector:
     def _money(self, conn):
         cutoff = (self.today() - timedelta(days=self.payment_days)).isoformat()
         due = t.c.due_on.is_not(None) & t.c.paid_on.is_(None)
-        figures = {
-            "due": conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.amount_fen), 0)).where(due)).one(),
-            "overdue": conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.amount_fen), 0))
-                                    .where(due, t.c.due_on < cutoff)).one(),
-            "paid": conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.amount_fen), 0))
-                                 .where(t.c.paid_on.is_not(None))).one()}
+        total = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.amount_fen), 0))
+        figures = {"due": conn.execute(total.where(due)).one(),
+                   "overdue": conn.execute(total.where(due, t.c.due_on < cutoff)).one(),
+                   "paid": conn.execute(total.where(t.c.paid_on.is_not(None))).one()}
         count = GaugeMetricFamily("renovation_acceptance_tranches", "Subsidy tranches by state (due = unpaid).",
                                   labels=["state"])
         amount = GaugeMetricFamily("renovation_acceptance_tranche_fen", "Subsidy amounts in fen by tranche state.",

@@ -78,7 +78,7 @@ def parties_missing(conn: Connection) -> dict[str, int]:
         file_table.c.stage == "convened",
         sa.or_(party_table.c.verdict.is_(None), party_table.c.verdict != "pass",
                party_table.c.dossier_root != file_table.c.dossier_root)).group_by(party_table.c.project_id)
-    return {project: count for project, count in conn.execute(query)}
+    return dict(conn.execute(query).all())
 
 
 def tranches(conn: Connection, project_id: str | None = None) -> list[dict]:
@@ -92,4 +92,4 @@ def tranches(conn: Connection, project_id: str | None = None) -> list[dict]:
 def refusals(conn: Connection) -> dict[str, int]:
     """Refused requests by kind (request | final)."""
     query = sa.select(refusal_table.c.kind, sa.func.count()).group_by(refusal_table.c.kind)
-    return {kind: count for kind, count in conn.execute(query)}
+    return dict(conn.execute(query).all())

@@ -63,7 +63,8 @@ def record_evidence(conn: Connection, envelope: Envelope) -> None:
     found = archive.evidence_in(payload)
     if not found:
         return
-    subject = next((f"{k.removesuffix('_id')}:{payload[k]}" for k in _SUBJECT_KEYS if k in payload), envelope.event_type)
+    subject = next((f"{k.removesuffix('_id')}:{payload[k]}" for k in _SUBJECT_KEYS if k in payload),
+                   envelope.event_type)
     for evidence in found:
         entry = archive.manifest_entry(evidence, event_id=str(envelope.event_id), subject=subject)
         conn.execute(evidence_table.insert().values(

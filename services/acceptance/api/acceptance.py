@@ -59,9 +59,9 @@ def sign(project_id: str, body: VerdictCreate, actor: PartyRep, request: Request
 async def record_check(project_id: str, check_id: str, actor: Checker, request: Request, service: ServiceDep,
                        ctx: CtxDep, result: Annotated[Literal["pass", "fail"], Form()],
                        note: Annotated[FreeText, Form(max_length=1000)] = "",
-                       files: Annotated[list[UploadFile], File()] = []) -> None:  # noqa: B006 - FastAPI default
+                       files: Annotated[list[UploadFile] | None, File()] = None) -> None:
     """Pass needs photos (multipart `files`); fail needs a note and raises a rectification item."""
-    uploads = await read_uploads(files, limit=ctx.settings.max_upload_bytes)
+    uploads = await read_uploads(files or [], limit=ctx.settings.max_upload_bytes)
     await run_in_threadpool(run, unit_of_work(service, actor, request), handlers.record_check, ctx=ctx,
                             project_id=project_id, check_id=check_id, result=result, note=note, uploads=uploads)
 
@@ -77,9 +77,9 @@ def raise_item(project_id: str, body: ItemCreate, actor: Convener, request: Requ
 @router.post("/{project_id}/acceptance/items/{item_id}/fix", status_code=204, summary="整改完成 Item fixed")
 async def fix_item(project_id: str, item_id: str, actor: Contractor, request: Request, service: ServiceDep,
                    ctx: CtxDep, note: Annotated[FreeText, Form(min_length=2, max_length=1000)],
-                   files: Annotated[list[UploadFile], File()] = []) -> None:  # noqa: B006
+                   files: Annotated[list[UploadFile] | None, File()] = None) -> None:
     """The contractor reports the fix, with photos."""
-    uploads = await read_uploads(files, limit=ctx.settings.max_upload_bytes)
+    uploads = await read_uploads(files or [], limit=ctx.settings.max_upload_bytes)
     await run_in_threadpool(run, unit_of_work(service, actor, request), handlers.fix_item, ctx=ctx,
                             project_id=project_id, item_id=item_id, note=note, uploads=uploads)
 

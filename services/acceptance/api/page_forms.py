@@ -63,7 +63,8 @@ async def convene(project_id: str, request: Request, actor: Convener, service: S
         body = ConveneCreate(parties=parties)
     except ValidationError as error:
         return invalid(url, error)
-    roll = [Representative(party=p.party, organisation=p.organisation, accounts=tuple(p.accounts)) for p in body.parties]
+    roll = [Representative(party=p.party, organisation=p.organisation, accounts=tuple(p.accounts))
+            for p in body.parties]
     return await act(url, unit_of_work(service, actor, request), handlers.convene, ctx=ctx, project_id=project_id,
                      roll=roll)
 

@@ -78,7 +78,8 @@ def _proposed_roll(file: dict) -> list[dict]:
              "designer": accounts.get("designer", [])}
     return [{"party": key, "label": party_label(key),
              "organisation": names.get(key) or key.removeprefix("pipeline:"),
-             "accounts": ",".join(known.get(key, accounts.get("pipeline_unit", []) if key.startswith("pipeline:") else []))}
+             "accounts": ",".join(known.get(key, accounts.get("pipeline_unit", [])
+                                            if key.startswith("pipeline:") else []))}
             for key in required_parties(file["pipeline_units"])]
 
 
@@ -89,8 +90,8 @@ def sign_page(project_id: str, request: Request, service: ServiceDep, ctx: CtxDe
     with service.engine.connect() as conn:
         view = project_view(conn, project_id, today=ctx.today(), payment_days=ctx.settings.tranche_payment_days)
     mine = [p for p in view["parties"] if actor.id in p["accounts"]]
-    return render(request, "sign.html", {"v": view, "mine": mine, "page_title": f"签署 · {view['file']['community_name']}",
-                                         **_messages(error, done)})
+    title = f"签署 · {view['file']['community_name']}"
+    return render(request, "sign.html", {"v": view, "mine": mine, "page_title": title, **_messages(error, done)})
 
 
 @router.get("/projects/{project_id}/evaluation", response_class=HTMLResponse)

@@ -29,9 +29,9 @@ def open_evaluation(uow: UnitOfWork, ctx: AcceptanceContext, *, project_id: str)
         uow.save(existing, project_id=project_id)
         return
     s = ctx.settings
-    evaluation = Evaluation.open(project_id=project_id, households=file["households"], satisfied_score=s.satisfied_score,
-                                 pass_level=s.evaluation_pass_level, min_participation=s.evaluation_min_participation,
-                                 today=ctx.today())
+    evaluation = Evaluation.open(project_id=project_id, households=file["households"],
+                                 satisfied_score=s.satisfied_score, pass_level=s.evaluation_pass_level,
+                                 min_participation=s.evaluation_min_participation, today=ctx.today())
     uow.save(evaluation, project_id=project_id)
 
 

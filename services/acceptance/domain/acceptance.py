@@ -257,7 +257,8 @@ class Acceptance(Aggregate):
             return "unchecked"
         if recorded.result == "pass":
             return "pass"
-        items = [i for i in self.items.values() if i["source"] == f"check:{check_id}" and i["at"] >= self.check_at[check_id]]
+        since = self.check_at[check_id]
+        items = [i for i in self.items.values() if i["source"] == f"check:{check_id}" and i["at"] >= since]
         return "rectified" if items and all(i["state"] == "closed" for i in items) else "fail"
 
     def record_filing(self, *, filed_on: date, filing_no: str, authority: str) -> None:

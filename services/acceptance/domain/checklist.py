@@ -34,6 +34,7 @@ class Check(BaseModel):
 def checklist_for(plan_items: list[dict]) -> tuple[Check, ...]:
     """The eleven checks, then one per item of the approved plan ("built as the plan says")."""
     checks = [Check(check_id=key, title=title, source="standard") for key, title in SHENYANG_CHECKS]
-    checks += [Check(check_id=f"item:{item['item_id']}", title=f"方案项目“{item.get('name') or item['item_id']}”按方案完成",
-                     source="plan") for item in plan_items]
+    checks += [Check(check_id=f"item:{item['item_id']}",
+                     title=f"方案项目“{item.get('name') or item['item_id']}”按方案完成", source="plan")
+               for item in plan_items]
     return tuple(checks)

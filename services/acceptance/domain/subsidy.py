@@ -120,8 +120,8 @@ class Subsidy(Aggregate):
         if authorised and official not in authorised:
             raise Forbidden(f"账号“{official}”未被授权登记补助拨付", code="payment_not_authorised")
         if key not in self.due:
-            raise InvalidCommand(f"第“{key}”期补助的拨付条件（{CONDITION_ZH.get(tranche.condition, tranche.condition)}）"
-                                 "尚未满足，不能拨付", code="tranche_not_due",
+            condition = CONDITION_ZH.get(tranche.condition, tranche.condition)
+            raise InvalidCommand(f"第“{key}”期补助的拨付条件（{condition}）尚未满足，不能拨付", code="tranche_not_due",
                                  details={"condition": tranche.condition})
         if key in self.paid:
             raise InvalidCommand(f"第“{key}”期补助已拨付", code="tranche_paid")

@@ -83,12 +83,13 @@ class Running:
         return {"Authorization": f"Bearer {token}"}
 
     def foreign(self, event_type: str, payload: dict, *, key: str) -> Envelope:
-        """Apply another service's event as the consumer would (unit tests of the reader; the broker tests use real ones)."""
+        """Apply another service's event as the consumer would (the broker tests use real ones)."""
         envelope = Envelope(event_id=new_event_id(), event_type=event_type, schema_version=1,
                             stream_id=f"x-{uuid.uuid4().hex[:8]}", stream_version=1, project_id=key,
                             occurred_at=utc_now(), actor=Actor(id="x", role="official"),
                             correlation_id=str(new_event_id()), payload=payload, position=len(self.sent) + 1)
-        envelope = envelope.chained(position=len(self.sent) + 1, prev_hash=self.sent[-1].hash if self.sent else "0" * 64)
+        previous = self.sent[-1].hash if self.sent else "0" * 64
+        envelope = envelope.chained(position=len(self.sent) + 1, prev_hash=previous)
         assert self.service.consumer.apply(envelope) == "applied"
         self.sent.append(envelope)
         return envelope

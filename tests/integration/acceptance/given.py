@@ -11,8 +11,8 @@ from services.construction.domain.rectification import RectificationOrder
 from tests.integration.acceptance.conftest import Running, approved_payload
 from tests.unit.construction.given import evidence
 
-PARTIES = Parties(contractor="沈阳建工", supervision_unit="华信监理", designer="市设计院", pipeline_units=("自来水公司",),
-                  accounts={"contractor": ("con",), "supervision_engineer": ("eng",)})
+PARTIES = Parties(contractor="沈阳建工", supervision_unit="华信监理", designer="市设计院",
+                  pipeline_units=("自来水公司",), accounts={"contractor": ("con",), "supervision_engineer": ("eng",)})
 
 
 def send(acc: Running, event, project_id: str = "p1"):

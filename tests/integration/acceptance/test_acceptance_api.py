@@ -18,7 +18,8 @@ def convene(acc, project_id="p1"):
 
 def sign(acc, party, verdict="pass", *, root=None, user=None, comments="", project_id="p1"):
     root = root or acc.view(project_id)["dossier_root"]
-    return acc.client.post(f"/api/projects/{project_id}/acceptance/verdicts", headers=acc.as_(user or PARTY_USERS[party]),
+    headers = acc.as_(user or PARTY_USERS[party])
+    return acc.client.post(f"/api/projects/{project_id}/acceptance/verdicts", headers=headers,
                            json={"party": party, "verdict": verdict, "dossier_root": root, "comments": comments})
 
 
@@ -132,7 +133,8 @@ def test_the_supervisors_metrics_are_every_family_the_dashboard_and_alert_may_us
     given.ready(acc)
     convene(acc)
     text = acc.client.get("/metrics").text
-    exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line.startswith("renovation_acceptance")}
+    exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines()
+               if line.startswith("renovation_acceptance")}
     suffixes = {"counter": "_total", "summary": "_count", "gauge": ""}
     assert {name + suffixes[kind] for name, kind, _ in FAMILIES} <= exposed
     assert acc.metric("renovation_acceptance_parties_missing") == 7.0

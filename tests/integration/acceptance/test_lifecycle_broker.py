@@ -77,9 +77,13 @@ def build_it(site, project_id: str) -> str:
     assert site.client.put(f"/api/projects/{project_id}/parties", json=parties, headers=off).status_code == 204
     contract = {"contract_no": "HT-2026-001", "amount_fen": 400_000_000, "signed_on": "2026-11-02"}
     assert site.client.post(f"/api/projects/{project_id}/contract", json=contract, headers=off).status_code == 204
+    start_check = {"zone": "site", "kind": "start_check", "items": checklist()}
+    assert site.client.post(f"/api/projects/{project_id}/inspections", json=start_check,
+                            headers=site.as_("insp")).status_code == 201
     items = site.client.get(f"/api/projects/{project_id}", headers=off).json()["items"]
     under = next(i for i in items if i["layer"] == "underground")
-    assert site.client.post(f"/api/projects/{project_id}/items/{under['item_id']}/start", headers=con).status_code == 204
+    started = site.client.post(f"/api/projects/{project_id}/items/{under['item_id']}/start", headers=con)
+    assert started.status_code == 204, started.text
     hid = site.declare(project_id, item_id=under["item_id"], location="1号楼北侧雨水管")
     site.photos(hid, 41, 42, 43)
     assert site.client.post(f"/api/hidden-works/{hid}/accept", json={}, headers=eng).status_code == 204
@@ -142,7 +146,7 @@ def test_a_project_from_registration_to_the_archived_dossier(four):
     assert {"intake.CommunityRegistered", "intake.ProjectApproved", "construction.HiddenWorkConcealed",
             "complaints.SafetyComplaintClosed", "acceptance.FinalAcceptancePassed", "acceptance.TranchePaid"} <= kinds
     assert archive.verify(document)["ok"]
-    assert verify_live(document, stores={name: url for name, url in db.items()}) == []
+    assert verify_live(document, stores=db) == []
     live = acc.client.get(f"/api/projects/{project_id}/archive/root", params={"size": document["size"]},
                           headers=acc.as_("aud")).json()
     assert live["root"] == document["root"]
@@ -216,8 +220,9 @@ def _accept(acc, project_id: str, households: list[str]) -> None:
     money = acc.client.get(f"{base}/acceptance", headers=off).json()["money"]
     for tranche in money["tranches"]:
         if tranche["due_on"]:
-            assert acc.client.post(f"{base}/tranches/{tranche['key']}/payment", headers=off, json={
-                "amount_fen": tranche["amount_fen"], "paid_on": today, "voucher": f"V-{tranche['key']}"}).status_code == 204
+            payment = {"amount_fen": tranche["amount_fen"], "paid_on": today, "voucher": f"V-{tranche['key']}"}
+            assert acc.client.post(f"{base}/tranches/{tranche['key']}/payment", headers=off,
+                                   json=payment).status_code == 204
     assert acc.client.get(f"{base}/acceptance", headers=off).json()["money"]["paid_fen"] > 0
 
 

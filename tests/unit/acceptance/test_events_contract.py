@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import services.construction.domain.hidden_work  # noqa: F401 - registers construction's event classes
-import services.construction.domain.inspection  # noqa: F401
-import services.construction.domain.project  # noqa: F401
-import services.construction.domain.rectification  # noqa: F401
+import services.construction.domain.hidden_work
+import services.construction.domain.inspection
+import services.construction.domain.project
+import services.construction.domain.rectification  # noqa: F401 - registers its event classes
 from pydantic import BaseModel
 
 from services.acceptance.consumers.construction import READERS

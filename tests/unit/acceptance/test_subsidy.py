@@ -9,7 +9,8 @@ import pytest
 from services.acceptance.domain.subsidy import Subsidy, split
 from shared.errors import Forbidden, InvalidCommand
 
-RULES = [("contract", 30, "contract_signed"), ("completion", 50, "completion_accepted"), ("settlement", 20, "settlement")]
+RULES = [("contract", 30, "contract_signed"), ("completion", 50, "completion_accepted"),
+         ("settlement", 20, "settlement")]
 
 
 def planned(total=1_000_001) -> Subsidy:
