@@ -15,7 +15,7 @@ from services.complaints.api import community as community_api, complaints, open
 from services.complaints.application.context import ComplaintsContext
 from services.complaints.application.ticker import on_calendar_year, ticker
 from services.complaints.consumers import construction as construction_consumer
-from services.complaints.settings import ComplaintsSettings
+from services.complaints.settings import PLACEHOLDER_PEPPER, ComplaintsSettings
 from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
 from shared.objectstore import ObjectStore, local_object_router, open_object_store
@@ -32,10 +32,14 @@ projection = Projection.merge(community.projection, own.projection)
 
 def build_context(settings: ComplaintsSettings, kernel: KernelSettings,
                   store: ObjectStore | None = None) -> ComplaintsContext:
-    """Complaints' ports: calendar (reloadable), kernel clock, personal-data vault, evidence store, rate limits."""
+    """Complaints' ports: calendar, kernel clock, personal-data vault, evidence store, rate limits."""
+    pepper = settings.phone_pepper.get_secret_value()
+    if kernel.mode != "embedded" and (pepper == PLACEHOLDER_PEPPER or len(pepper) < 32):
+        raise ValueError("COMPLAINTS_PHONE_PEPPER must be set to a real secret of at least 32 characters "
+                         "outside the embedded default")
     return ComplaintsContext(
         settings=settings, calendar=WorkingDayCalendar.from_settings(kernel),
-        vault=Vault(settings.phone_pepper.get_secret_value()), store=store or open_object_store(kernel),
+        vault=Vault(pepper), store=store or open_object_store(kernel),
         clock=Clock.from_settings(kernel).now,
         per_client=SlidingWindow(limit=settings.rate_per_client_per_hour, seconds=3600, clock=time.monotonic),
         per_phone=SlidingWindow(limit=settings.rate_per_phone_per_day, seconds=86400, clock=time.monotonic))

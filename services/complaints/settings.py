@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from shared.settings import ServiceSettings
 
 # DOMAIN.md "Complaint handling (12345 practice)": the common defaults; cities differ.
+PLACEHOLDER_PEPPER = "embedded-complaints-pepper-not-for-deployment"
 DEFAULT_LIMITS = {"emergency": "2h", "outage": "24h", "consultation": "1wd", "complaint": "5wd", "complex": "15wd"}
 
 
@@ -44,4 +45,4 @@ class ComplaintsSettings(ServiceSettings):
     # Open311 GeoReport v2.
     jurisdiction_id: str = "shenyang.renovation"
     # Keyed hash of phone numbers (find a person again, rate-limit) — never stored in clear.
-    phone_pepper: SecretStr = SecretStr("embedded-complaints-pepper-not-for-deployment")
+    phone_pepper: SecretStr = SecretStr(PLACEHOLDER_PEPPER)

@@ -53,6 +53,7 @@ SECRETS = {
     "EVIDENCE_ACCESS_KEY": "renovation-evidence",
     "EVIDENCE_SECRET_KEY": "evidence-secret-0123456789",
     "GRAFANA_ADMIN_PASSWORD": "grafana-test-password",
+    "COMPLAINTS_PHONE_PEPPER": "complaints-test-pepper-0123456789abcdef",
 }
 # Debian package that ships each tool (the lead's Makefile installs them on CI).
 DEBIAN_PACKAGE = {"docker-compose": "docker-compose", "promtool": "prometheus",

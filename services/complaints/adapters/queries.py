@@ -93,7 +93,8 @@ def provisional_clocks(conn: Connection) -> list[str]:
 def expired_clocks(conn: Connection, *, now: str) -> list[str]:
     """Running clocks past their limit (the ticker decides which level each has reached)."""
     return list(conn.execute(sa.select(ct.c.complaint_id).where(
-        ct.c.state.in_(CLOCK_RUNNING), ct.c.due_at < now, ct.c.due_provisional.is_(False))).scalars())
+        ct.c.state.in_(CLOCK_RUNNING), ct.c.due_at < now, ct.c.due_provisional.is_(False),
+        ct.c.level.is_(None) | (ct.c.level != "public_notice"))).scalars())
 
 
 def awaiting_rating(conn: Connection) -> list[tuple[str, str]]:
