@@ -3,8 +3,12 @@ photos, an inspection with defects and a rectification, a design change — over
 
 from __future__ import annotations
 
+import io
 import mimetypes
+import random
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 from shared.actor import Role
 from shared.cli.user import demo_username
@@ -44,6 +48,16 @@ def set_up(demo: DemoSession, project_id: str) -> None:
     demo.call(Role.OFFICIAL, "POST", "construction", f"/api/projects/{project_id}/contract", expect=204, json={
         "contract_no": f"演示-HT-{project_id[:8]}", "amount_fen": 190_000_000,
         "signed_on": demo.today().isoformat()})
+    # No work starts before the site passes its pre-start safety check.
+    demo.call(Role.INSPECTOR, "POST", "construction", f"/api/projects/{project_id}/inspections", expect=201,
+              json={"zone": "site", "kind": "start_check", "items": _checklist(demo)})
+
+
+def _checklist(demo: DemoSession, failing: dict[str, tuple[str, str]] | None = None) -> list[dict]:
+    failing = failing or {}
+    items = demo.call(Role.INSPECTOR, "GET", "construction", "/api/checklist")["items"]
+    return [{"code": i["code"], "result": "fail", "severity": failing[i["code"]][0], "notes": failing[i["code"]][1]}
+            if i["code"] in failing else {"code": i["code"], "result": "pass"} for i in items]
 
 
 def start_underground_first(demo: DemoSession, project: dict) -> dict:
@@ -61,31 +75,50 @@ def start_underground_first(demo: DemoSession, project: dict) -> dict:
     return underground
 
 
-def hidden_work(demo: DemoSession, project_id: str, item: dict) -> None:
-    """Declare the buried pipe, upload real photos, have the engineer accept them, then conceal."""
+def demo_picture(seed: int) -> bytes:
+    """A drawn placeholder picture marked DEMO (no EXIF, so the pipeline flags it): for a second project."""
+    pick = random.Random(seed)
+    picture = Image.new("RGB", (640, 480))
+    draw = ImageDraw.Draw(picture)
+    for x in range(0, 640, 80):
+        for y in range(0, 480, 80):
+            draw.rectangle((x, y, x + 79, y + 79), fill=tuple(pick.randrange(256) for _ in range(3)))
+    draw.text((20, 20), f"DEMO PICTURE {seed}", fill=(255, 255, 255))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def hidden_work(demo: DemoSession, project_id: str, item: dict, *, drawn: int = 0) -> bool:
+    """Declare the buried pipe, upload photos, the engineer accepts, then conceal; False without photos.
+
+    The real sample photos are used once (a second project offering them would rightly be
+    suspected of reuse); `drawn` > 0 uploads that many drawn DEMO pictures instead.
+    """
     work = demo.call(Role.CONTRACTOR, "POST", "construction", f"/api/projects/{project_id}/hidden-works",
                      expect=201, json={"item_id": item["item_id"], "location": "【演示】1 号楼北侧雨水管",
                                        "kind": "buried_pipe"})["id"]
     folder = photo_dir()
-    if folder is None:
+    if drawn:
+        files = [("files", (f"demo-{n}.jpg", demo_picture(n), "image/jpeg")) for n in range(1, drawn + 1)]
+    elif folder is None:
         demo.say("  未找到 ../shared/testdata/photos：隐蔽工程停在“已申报”，没有照片")
-        return
-    files = [("files", (name, (folder / name).read_bytes(), mimetypes.guess_type(name)[0] or "image/jpeg"))
-             for name in PHOTOS]
+        return False
+    else:
+        files = [("files", (name, (folder / name).read_bytes(), mimetypes.guess_type(name)[0] or "image/jpeg"))
+                 for name in PHOTOS]
     demo.call(Role.CONTRACTOR, "POST", "construction", f"/api/hidden-works/{work}/evidence", expect=201, files=files)
     # Sample photos were taken elsewhere, years ago: the flags are reviewed in the note.
     demo.call(Role.SUPERVISION_ENGINEER, "POST", "construction", f"/api/hidden-works/{work}/accept", expect=204,
-              json={"note": "【演示】管道坡度、接口合格；照片为公开样例，位置与时间警示已逐一核查"})
+              json={"note": "【演示】管道坡度、接口合格；照片为公开样例或演示示意图，警示标记已逐一核查"})
     demo.call(Role.CONTRACTOR, "POST", "construction", f"/api/hidden-works/{work}/conceal", expect=204)
+    return True
 
 
 def inspect(demo: DemoSession, project_id: str) -> list[dict]:
     """A routine inspection finding a minor and a major defect: two rectification orders."""
-    checklist = demo.call(Role.INSPECTOR, "GET", "construction", "/api/checklist")["items"]
-    failing = {"dust_noise.cover": ("minor", "【演示】土方未覆盖"),
-               "temporary_power.cables": ("major", "【演示】电缆拖地")}
-    items = [{"code": i["code"], "result": "fail", "severity": failing[i["code"]][0], "notes": failing[i["code"]][1]}
-             if i["code"] in failing else {"code": i["code"], "result": "pass"} for i in checklist]
+    items = _checklist(demo, {"dust_noise.cover": ("minor", "【演示】土方未覆盖"),
+                              "temporary_power.cables": ("major", "【演示】电缆拖地")})
     demo.call(Role.INSPECTOR, "POST", "construction", f"/api/projects/{project_id}/inspections", expect=201,
               json={"zone": "site", "kind": "routine", "items": items})
     return demo.call(Role.CONTRACTOR, "GET", "construction", f"/api/projects/{project_id}/rectifications")

@@ -15,6 +15,7 @@ from pathlib import Path
 from shared.actor import Role
 from shared.demo import construction_steps as works
 from shared.demo import intake_steps as intake
+from shared.demo import later_steps as later
 from shared.demo.session import DemoSession, DemoStepFailed
 
 MARKER = "demo-loaded.json"
@@ -38,34 +39,41 @@ def load_demo(urls: dict[str, str], var_dir: Path, *, say: Callable[[str], None]
 
 def _record(demo: DemoSession) -> dict:
     surveyed = demo.today() - timedelta(days=30)
-    names = ["幸福里小区", "光明里小区", "和平新村", "春晖苑", "东风里小区"]
-    approved, voting, on_notice, eligible, refused = (
-        intake.Community(n, intake.registration(n, surveyed_on=surveyed, offset=i, fee="35%" if i == 4 else "62%"))
+    names = ["幸福里小区", "锦绣里小区", "光明里小区", "和平新村", "春晖苑", "东风里小区"]
+    approved, finished, voting, on_notice, eligible, refused = (
+        intake.Community(n, intake.registration(n, surveyed_on=surveyed, offset=i, fee="35%" if i == 5 else "62%"))
         for i, n in enumerate(names))
-    demo.say("1/4 登记小区、入户调查、征求业主意见、资格评估…")
-    for community, agree in ((approved, 24), (voting, 20), (on_notice, 18), (eligible, 17), (refused, 12)):
+    demo.say("1/5 登记小区、入户调查、征求业主意见、资格评估…")
+    for community, agree in ((approved, 24), (finished, 23), (voting, 20), (on_notice, 18), (eligible, 17),
+                             (refused, 12)):
         intake.register(demo, community, agree=agree)
-    demo.say("2/4 申报项目、编制方案、公示 14 个工作日、异议与答复…")
-    for community in (approved, voting):
+    demo.say("2/5 申报项目、编制方案、公示 14 个工作日、异议与答复、投票、联合审查、批准入库…")
+    for community in (approved, finished, voting):
         intake.declare_and_notice(demo, community)
     intake.object_and_answer(demo, approved)
-    _let_notices_end(demo, approved, voting)
-    intake.open_vote(demo, approved, ballots=22)
-    intake.approve(demo, approved)
+    _let_notices_end(demo, approved, finished, voting)
+    for community in (approved, finished):
+        intake.open_vote(demo, community, ballots=22)
+        intake.approve(demo, community)
     intake.open_vote(demo, voting, ballots=9)
     intake.declare_and_notice(demo, on_notice)
-    demo.say("3/4 项目入库，进入施工监管：参建单位、合同、先地下后地上、隐蔽工程、巡查、整改、设计变更…")
+    demo.say("3/5 施工监管：参建单位、合同、先地下后地上、隐蔽工程、巡查、整改、设计变更…")
     project = works.wait_for_project(demo, approved.project_id)
     works.set_up(demo, approved.project_id)
     item = works.start_underground_first(demo, project)
     works.hidden_work(demo, approved.project_id, item)
     works.rectify(demo, works.inspect(demo, approved.project_id))
     works.design_change(demo, approved.project_id)
-    demo.say("4/4 完成")
-    return {"communities": {c.name: c.community_id for c in (approved, voting, on_notice, eligible, refused)},
-            "projects": {"approved": approved.project_id, "voting": voting.project_id,
-                         "on_notice": on_notice.project_id},
-            "under_construction": approved.project_id, "demo_today": demo.today().isoformat()}
+    demo.say("4/5 投诉处理：热线受理一件工地安全投诉，签收并派给施工单位…")
+    later.safety_complaint(demo, approved.community_id)
+    demo.say("5/5 竣工验收：另一个项目全部完工并申报，召集联合验收…")
+    if later.build_and_complete(demo, finished.project_id):
+        later.convene_acceptance(demo, finished.project_id)
+    return {"communities": {c.name: c.community_id for c in (approved, finished, voting, on_notice, eligible,
+                                                             refused)},
+            "projects": {"under_construction": approved.project_id, "in_acceptance": finished.project_id,
+                         "voting": voting.project_id, "on_notice": on_notice.project_id},
+            "demo_today": demo.today().isoformat()}
 
 
 def _let_notices_end(demo: DemoSession, *communities: intake.Community) -> None:

@@ -1,4 +1,5 @@
-"""`renovation up --demo`: the demo comes up through the real commands and reaches a project under construction."""
+"""`renovation up --demo`: the demo comes up through the real commands and reaches a project under construction,
+a complaint about it and another project's acceptance; a year loaded by the CLI reaches every service."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def test_the_demo_reaches_a_project_under_construction_and_a_loaded_year_reaches
         orders = client.get(f"{stack.urls['construction']}/api/projects/{project['project_id']}/rectifications",
                             headers=contractor).json()
         assert {o["severity"] for o in orders} == {"minor", "major"}
+        queue = client.get(f"{stack.urls['complaints']}/api/complaints", headers=stack.token("demo-hotline-operator"))
+        assert any(c["project_id"] == project["project_id"] for c in queue.json()), queue.text
+        [finished] = [p for p in projects if p["community_name"] == "【演示】锦绣里小区"]
+        acceptance = client.get(f"{stack.urls['acceptance']}/api/projects/{finished['project_id']}/acceptance",
+                                headers=official)
+        assert acceptance.status_code == 200 and acceptance.json()["stage"] != "waiting", acceptance.text
         page = client.get(f"{stack.urls['construction']}/", headers=contractor)
         assert "演示数据" in page.text and "不得用于实际工作" in page.text
 
