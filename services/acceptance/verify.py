@@ -24,15 +24,20 @@ from shared.db import create_engine
 from shared.schema import events
 
 
-def verify_live(document: dict, *, url: str | None = None, token: str | None = None,
+def verify_live(document: dict, *, url: str | None = None, token: str | None = None, client=None,
                 stores: dict[str, str] | None = None) -> list[dict]:
-    """Problems found comparing the bundle with the live archive root and the services' event stores."""
+    """Problems found comparing the bundle with the live archive root and the services' event stores.
+
+    `client` is anything with httpx's `get` (a test passes the app's client); else one is made for `url`.
+    """
     problems = []
-    if url:
+    if client is None and url:
+        client = httpx.Client(base_url=url, timeout=30)
+    if client is not None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         project_id = document["project"]["project_id"]
-        answer = httpx.get(f"{url}/api/projects/{project_id}/archive/root", params={"size": document["size"]},
-                           headers=headers, timeout=30)
+        answer = client.get(f"/api/projects/{project_id}/archive/root", params={"size": document["size"]},
+                            headers=headers)
         if answer.status_code != 200:
             problems.append({"index": None, "event_id": None,
                              "reason": f"验收服务未给出根哈希：HTTP {answer.status_code}"})

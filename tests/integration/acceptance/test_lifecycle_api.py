@@ -9,6 +9,7 @@ import pypdf
 
 from services.acceptance.adapters import bundle as archive
 from services.acceptance.verify import main as verify_main, verify_live
+from shared.rebuild import rebuild, snapshot
 from tests.integration.acceptance import given
 from tests.integration.acceptance.conftest import HOUSEHOLDS
 from tests.integration.acceptance.test_acceptance_api import PARTY_USERS, check, convene, sign
@@ -93,6 +94,10 @@ def test_final_acceptance_tranches_filing_clock_and_the_archive(acc):
                                     bytes.fromhex(document["root"]))
     photos = [leaf["evidence"] for leaf in document["leaves"] if leaf["kind"] == "evidence"]
     assert len(photos) == 1 + 13 and all(p["sha256"] and p["key"].startswith("sha256/") for p in photos)
+
+    before = snapshot(acc.service.engine, acc.service.projection)
+    rebuild(acc.service.engine, acc.service.projection, consumer="acceptance")
+    assert snapshot(acc.service.engine, acc.service.projection) == before, "a rebuild gives the same read models"
 
     pdf = acc.client.get("/api/projects/p1/archive.pdf", headers=acc.as_("aud"))
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))

@@ -146,10 +146,11 @@ def test_a_project_from_registration_to_the_archived_dossier(four):
     assert {"intake.CommunityRegistered", "intake.ProjectApproved", "construction.HiddenWorkConcealed",
             "complaints.SafetyComplaintClosed", "acceptance.FinalAcceptancePassed", "acceptance.TranchePaid"} <= kinds
     assert archive.verify(document)["ok"]
-    assert verify_live(document, stores=db) == []
-    live = acc.client.get(f"/api/projects/{project_id}/archive/root", params={"size": document["size"]},
-                          headers=acc.as_("aud")).json()
-    assert live["root"] == document["root"]
+    token = acc.as_("aud")["Authorization"].removeprefix("Bearer ")
+    assert verify_live(document, client=acc.client, token=token, stores=db) == []
+    forged = dict(document, leaves=document["leaves"][:-1], size=document["size"] - 1)
+    problems = verify_live(forged, client=acc.client, token=token)
+    assert problems and "根哈希与档案包不符" in problems[0]["reason"]
     for running in (intake, site, hotline, acc):
         assert running.service.status()["dead_letters"] == 0
 
