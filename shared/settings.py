@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +17,10 @@ SERVICE_NAMES = ("intake", "construction", "complaints", "acceptance")
 DEFAULT_PORTS = {"intake": 8101, "construction": 8102, "complaints": 8103, "acceptance": 8104}
 
 EMBEDDED_BROKER = "127.0.0.1:19092"
+
+
+def _local_url(service: str) -> str:
+    return f"http://127.0.0.1:{os.environ.get(f'{service.upper()}_PORT') or DEFAULT_PORTS[service]}"
 
 
 class KernelSettings(BaseSettings):
@@ -55,10 +60,12 @@ class KernelSettings(BaseSettings):
     evidence_dir: Path = Path("var/evidence")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
-    intake_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['intake']}"
-    construction_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['construction']}"
-    complaints_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['complaints']}"
-    acceptance_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['acceptance']}"
+    # Where each service answers; by default on this machine at <SERVICE>_PORT (what `renovation up`
+    # binds), so `renovation status` and the CLI find a stack started on other ports.
+    intake_url: str = Field(default_factory=lambda: _local_url("intake"))
+    construction_url: str = Field(default_factory=lambda: _local_url("construction"))
+    complaints_url: str = Field(default_factory=lambda: _local_url("complaints"))
+    acceptance_url: str = Field(default_factory=lambda: _local_url("acceptance"))
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "KernelSettings":

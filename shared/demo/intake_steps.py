@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from shared.actor import Role
+from shared.cli.user import demo_username
 from shared.demo import DEMO_PREFIX
 from shared.demo.session import DemoSession
 
@@ -124,3 +125,10 @@ def days_until_after(end: str, today: date) -> int:
     return max((date.fromisoformat(end) - today).days + 1, 1)
 
 
+
+
+def link_resident(demo: DemoSession, community: Community, household: str) -> None:
+    """Staff link the demo resident's account to a household after checking its papers."""
+    demo.call(Role.COMMUNITY, "POST", "intake", f"/api/communities/{community.community_id}/households/{household}"
+              "/accounts", expect=201, json={"account_id": demo_username(Role.RESIDENT),
+                                             "evidence": "property_certificate"})

@@ -57,6 +57,9 @@ def _record(demo: DemoSession) -> dict:
         intake.approve(demo, community)
     intake.open_vote(demo, voting, ballots=9)
     intake.declare_and_notice(demo, on_notice)
+    # The demo resident speaks for a flat in each: a ballot to cast, a notice to object to.
+    intake.link_resident(demo, voting, "1-1-601")
+    intake.link_resident(demo, on_notice, "1-1-601")
     demo.say("3/5 施工监管：参建单位、合同、先地下后地上、隐蔽工程、巡查、整改、设计变更…")
     project = works.wait_for_project(demo, approved.project_id)
     works.set_up(demo, approved.project_id)

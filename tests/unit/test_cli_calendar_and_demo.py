@@ -61,3 +61,11 @@ def test_in_demo_mode_the_clock_moves_for_every_service(tmp_path, monkeypatch):
     result = runner.invoke(app, ["demo", "advance", "--days", "15"])
     assert result.exit_code == 0, result.output
     assert (Clock.from_settings(KernelSettings()).today() - before).days == 15
+
+
+def test_status_and_the_cli_find_services_on_the_ports_the_stack_was_started_with(monkeypatch):
+    monkeypatch.delenv("RENOVATION_INTAKE_URL", raising=False)
+    monkeypatch.setenv("INTAKE_PORT", "9111")
+    assert KernelSettings().service_url("intake") == "http://127.0.0.1:9111"
+    monkeypatch.setenv("RENOVATION_INTAKE_URL", "https://intake.example.org")
+    assert KernelSettings().service_url("intake") == "https://intake.example.org"
