@@ -19,6 +19,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from shared.actor import Actor
 from shared.audit.checkpoint import CheckpointPublisher
+from shared.audit.router import TEMPLATES as AUDIT_TEMPLATES
 from shared.audit.router import audit_router
 from shared.audit.signing import AuditSettings, load_signer
 from shared.auth import Auth, auth_router
@@ -260,7 +261,7 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
         login=service.login, current_user=service.auth.page_actor,
         asyncapi=lambda: AsyncAPI(service.broker, title=f"{spec.title_zh} · {spec.title_en}",
                                   version="0.1.0"),
-        template_dirs=[spec.template_dir] if spec.template_dir else (),
+        template_dirs=[*([spec.template_dir] if spec.template_dir else ()), AUDIT_TEMPLATES],
         locale_dirs=[spec.locale_dir] if spec.locale_dir else ())
     # Demo mode: a banner on every page, with the demo clock's date.
     for environment in app.state.templates.environments.values():

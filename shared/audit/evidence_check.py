@@ -12,9 +12,14 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def evidence_refs(body: str) -> set[str]:
-    """The SHA-256 digests of the evidence objects an event's payload describes (dicts with a `sha256`)."""
+    """The SHA-256 digests of the evidence objects a stored event's payload describes."""
+    return payload_refs(json.loads(body).get("payload"))
+
+
+def payload_refs(payload) -> set[str]:
+    """The SHA-256 digests of the evidence objects in a payload (every dict with a `sha256`)."""
     found: set[str] = set()
-    stack = [json.loads(body).get("payload")]
+    stack = [payload]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):

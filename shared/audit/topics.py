@@ -54,6 +54,15 @@ def partitions(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
     return [TopicPartition(topic, p) for p in sorted(found)]
 
 
+def partition_count(bootstrap: str, topic: str) -> int:
+    """How many partitions the topic has."""
+    consumer = _consumer(bootstrap)
+    try:
+        return len(partitions(consumer, topic))
+    finally:
+        consumer.close()
+
+
 def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], bool] | None = None,
                stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 800) -> Iterator[Record]:
     """Every record of a topic from its first offset (or up to `stop_at` offsets), partition by partition."""

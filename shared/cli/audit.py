@@ -193,3 +193,85 @@ def check(proof: Path, keys: Keys = None) -> None:
     console.print(f"[green]证明有效[/green]：{checked.service} 日志第 {checked.position} 条事件 {checked.event_id}"
                   f"（{checked.event_type}，项目 {checked.project_id}）包含在 {checked.checkpoint_time} "
                   f"签名的检查点中（{checked.checkpoint_size} 条，根 {checked.root[:16]}…）")
+
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="截至时间 ISO 8601（须带时区）As of this moment.")]
+
+
+@audit_app.command()
+def replay(
+    project: Annotated[str, typer.Option("--project", help="项目 ID Project id.")],
+    as_of: AsOf = None,
+    bootstrap: Bootstrap = None,
+    json_out: JsonOut = None,
+    html: Annotated[Path | None, typer.Option(help="把 HTML 写到此文件 Write an HTML page here.")] = None,
+) -> None:
+    """A project's state as known at a moment, rebuilt from the topics alone: timeline, proofs, JSON, HTML."""
+    from shared.audit.replay import parse_moment, replay_project
+    from shared.audit.router import as_json, standalone_html
+    from shared.audit.view import project_state
+    from shared.calendar import WorkingDayCalendar
+    from shared.errors import RenovationError
+
+    kernel = KernelSettings()
+    try:
+        moment = parse_moment(as_of)
+        replayed = replay_project(bootstrap or kernel.kafka_bootstrap_servers, project, as_of=moment,
+                                  engines=engines())
+    except RenovationError as error:
+        err.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(2) from None
+    state = project_state(project, replayed.facts, calendar=WorkingDayCalendar.from_settings(kernel), as_of=moment)
+    _print_timeline(state, replayed)
+    if json_out:
+        json_out.write_text(as_json(state, notes=replayed.notes, sources=replayed.sources), encoding="utf-8")
+    if html:
+        html.write_text(standalone_html(state, notes=replayed.notes, sources=replayed.sources), encoding="utf-8")
+
+
+def _print_timeline(state: dict, replayed) -> None:
+    plan = state["plan"]
+    console.print(f"[bold]{plan.get('community_name') or state['project_id']}[/bold] "
+                  f"{plan.get('district') or ''} {plan.get('plan_year') or ''}"
+                  + (f" · 截至 {state['as_of']}" if state["as_of"] else ""))
+    for note in replayed.notes:
+        console.print(f"[yellow]{note}[/yellow]")
+    timeline = Table(title="时间线 Timeline")
+    for column in ("时间", "服务", "事件", "对象", "位置"):
+        timeline.add_column(column, overflow="fold")
+    for line in state["timeline"]:
+        where = f"#{line['position']}" + ("（存储）" if line["source"] != "topic" else "")
+        timeline.add_row(line["at"], line["service"], line["event_type"], line["subject"], where)
+    console.print(timeline)
+    proofs = Table(title="规则证明 Proofs")
+    for column in ("规则", "结果", "数字", "违反规则的事件"):
+        proofs.add_column(column, overflow="fold")
+    word = {"pass": "[green]成立[/green]", "fail": "[red]不成立[/red]", "pending": "[yellow]尚未到期[/yellow]",
+            "none": "—"}
+    for proof in state["proofs"]:
+        breaking = proof["breaking"] or {}
+        proofs.add_row(proof["title"], word[proof["status"]], "\n".join(proof["figures"]),
+                       f"{breaking.get('event_type', '')} {breaking.get('event_id', '')}".strip())
+    console.print(proofs)
+
+
+@audit_app.command()
+def export(
+    district: Annotated[str, typer.Option(help="区 District, e.g. 和平区.")],
+    year: Annotated[int, typer.Option(help="计划年度 Plan year.")],
+    out: Annotated[Path | None, typer.Option(help="CSV 文件（缺省输出到终端）CSV file.")] = None,
+    bootstrap: Bootstrap = None,
+) -> None:
+    """Every project of a district and plan year with each proof's status, figures and breaking event, as CSV."""
+    from shared.audit.view import all_projects, export_csv, summaries
+    from shared.calendar import WorkingDayCalendar
+
+    kernel = KernelSettings()
+    rows = summaries(all_projects(bootstrap or kernel.kafka_bootstrap_servers),
+                     calendar=WorkingDayCalendar.from_settings(kernel), district=district, year=year)
+    text = export_csv(rows)
+    if out:
+        out.write_text(text, encoding="utf-8-sig")
+        err.print(f"{len(rows)} 个项目已写入 {out}")
+    else:
+        console.print(text, end="", markup=False, highlight=False)
