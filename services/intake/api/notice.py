@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from services.intake.adapters.listing import notice_page
 from services.intake.adapters.notice import get_notice, objections_of
 from services.intake.api.deps import STAFF_ROLES, IntakeDep, Objector, Staff, work
-from services.intake.application.notice import AnswerObjection, RaiseObjection, answer_objection, raise_objection
+from services.intake.application.notice import (
+    AnswerObjection, RaiseObjection, answer_objection, close_notice, raise_objection)
 from shared.auth import CurrentActor
 from shared.errors import NotFound
 from shared.paging import PageQuery, answer
@@ -55,6 +56,12 @@ def post_objection(notice_id: str, body: RaiseObjection, actor: Objector, servic
     """Object during the notice; a resident names the household they speak for."""
     objection_id = raise_objection(body, work(service, actor, request), notice_id=notice_id, today=intake.today())
     return ObjectionRaised(objection_id=objection_id)
+
+
+@router.post("/{notice_id}/end", status_code=status.HTTP_204_NO_CONTENT, summary="结束公示 Close a notice")
+def post_end(notice_id: str, actor: Staff, service: ServiceDep, request: Request, intake: IntakeDep) -> None:
+    """Close a notice once its last working day has passed; never on a provisional end (the reason says why)."""
+    close_notice(work(service, actor, request), notice_id=notice_id, today=intake.today())
 
 
 @router.post("/{notice_id}/objections/{objection_id}/answer", summary="答复异议 Answer an objection")

@@ -114,6 +114,20 @@ def answer_objection(command: AnswerObjection, uow: UnitOfWork, *, notice_id: st
         uow.commit()
 
 
+def close_notice(uow: UnitOfWork, *, notice_id: str, today: date) -> None:
+    """Staff close a notice whose period is over; refused with the reason while it runs or its end is provisional."""
+    with uow:
+        owner, project_id = _owner(uow, notice_id)
+        if isinstance(owner, Project):
+            if owner.notice is None or owner.notice.notice_id != notice_id:
+                raise InvalidCommand("该公示已被新版方案的公示取代", code="notice_superseded")
+            owner.end_notice(today)
+        else:
+            owner.end(today)
+        uow.save(owner, project_id=project_id)
+        uow.commit()
+
+
 def end_notice(uow: UnitOfWork, *, notice_id: str, today: date) -> bool:
     """End a notice whose period is over; False if it had already ended (a repeated tick)."""
     with uow:

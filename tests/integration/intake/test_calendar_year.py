@@ -38,10 +38,13 @@ def test_a_notice_opened_on_4_january_2027_waits_for_the_2027_calendar_before_it
     page = intake.client.get(f"/notices/{notice_id}", headers=h["official"])
     assert "暂定" in page.text
 
-    # Long past the provisional end, the notice clock still does not end it.
+    # Long past the provisional end, the notice clock still does not end it, nor may staff.
     intake.clock.today = date(2027, 2, 1)
     intake.tick()
     assert ok(intake.client.get(f"/api/notices/{notice_id}", headers=h["official"]))["status"] == "open"
+    refused = intake.client.post(f"/api/notices/{notice_id}/end", headers=h["community"])
+    assert refused.status_code == 422 and refused.json()["error"] == "notice_end_provisional"
+    assert "暂定" in refused.json()["detail"] and "2027年" in refused.json()["detail"]
     assert ok(intake.client.get("/api/calendar", headers=h["official"]))["provisional_years"] == [2027, 2028]
 
     # Only an official loads a year; a malformed file is refused with the reason.
