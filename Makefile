@@ -48,9 +48,9 @@ test-tools:
 	  fi; \
 	fi
 
+# Every benchmark, one table of ratios beside peers (issue 10); 1 M events in the growth step.
 bench: $(STAMP)
-	$(BIN)/renovation bench store
-	$(BIN)/renovation bench flow
+	COLUMNS=$${COLUMNS:-200} $(BIN)/renovation bench all --full
 
 clean:
 	rm -rf $(VENV) build *.egg-info

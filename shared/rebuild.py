@@ -42,7 +42,8 @@ def rebuild(engine: Engine, projection: Projection, *, consumer: str) -> int:
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
         for table in reversed(projection.tables):
             conn.execute(table.delete())
-        for envelope in list(replay_order(conn, consumer=consumer)):
+        # Streamed: the log is read in chunks as it is replayed, so memory does not grow with it.
+        for envelope in replay_order(conn, consumer=consumer):
             projection.apply(conn, envelope)
             replayed += 1
     return replayed

@@ -103,11 +103,17 @@ class Phase:
     ours: float
     theirs: float | None
     note: str = ""
+    bare: float | None = None  # a bare SQLAlchemy insert of the same rows, same transactions
 
     @property
     def ratio(self) -> float | None:
         """Ours divided by theirs (above 1: we are faster)."""
         return self.ours / self.theirs if self.theirs else None
+
+    @property
+    def bare_ratio(self) -> float | None:
+        """Ours divided by the bare insert of the same rows."""
+        return self.ours / self.bare if self.bare else None
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,78 @@ class _Theirs:
         self.app.close()
 
 
+class _Bare:
+    """A bare SQLAlchemy insert of the rows our store writes (made beforehand), in the same transactions."""
+
+    def __init__(self, url: str, *, events: int) -> None:
+        self.engine = create_engine(url)
+        if self.engine.dialect.name == "postgresql":
+            bare_events.metadata.drop_all(self.engine, tables=[bare_events])
+        bare_events.metadata.create_all(self.engine, tables=[bare_events])
+        self.rows = _rows_like_ours(events)
+        self.next = 0
+
+    def _take(self, count: int) -> list[dict]:
+        rows = []
+        for _ in range(count):
+            row = dict(self.rows[self.next % len(self.rows)])
+            row["position"] = self.next + 1
+            row["event_id"] = f"{self.next:036d}"
+            row["stream_version"] = self.next + 1
+            self.next += 1
+            rows.append(row)
+        return rows
+
+    def _insert(self, rows: list[dict]) -> None:
+        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            conn.execute(bare_events.insert(), rows)
+
+    def single(self, count: int) -> int:
+        for row in self._take(count):
+            self._insert([row])
+        return count
+
+    def batched(self, count: int, batch: int) -> int:
+        rows = self._take(count)
+        for first in range(0, count, batch):
+            self._insert(rows[first:first + batch])
+        return count
+
+    def close(self) -> None:
+        if self.engine.dialect.name == "postgresql":
+            bare_events.metadata.drop_all(self.engine, tables=[bare_events])
+        self.engine.dispose()
+
+
+# The events table's columns, indexes and constraints, under another name (nothing else on it).
+bare_events = kernel_metadata.tables["events"].to_metadata(sa.MetaData(), name="bare_events")
+for _index in bare_events.indexes:
+    _index.name = f"bare_{_index.name}" if _index.name else None
+for _constraint in bare_events.constraints:
+    if _constraint.name and not str(_constraint.name).startswith("bare_"):
+        _constraint.name = f"bare_{_constraint.name}"
+
+
+def _rows_like_ours(count: int) -> list[dict]:
+    """The rows our store writes for `count` notes (placed and hashed once, before any timing)."""
+    from shared.envelope import Envelope, new_event_id, utc_now
+    from shared.log_sql import COLUMNS, place, row
+
+    rows, prev = [], "0" * 64
+    for seq in range(min(count, 1000)):
+        note = BenchNote.start()
+        note.note(seq=seq)
+        [event] = note.collect()
+        draft = Envelope(event_id=new_event_id(), event_type=event.event_type, schema_version=1,
+                         stream_id=note.stream_id, stream_version=1, project_id=f"p-{seq % 5}",
+                         occurred_at=utc_now(), actor=ACTOR, correlation_id="bench",
+                         payload=event.model_dump(mode="json"))
+        placed, body = place(draft, position=seq + 1, prev_hash=prev)
+        prev = placed.hash
+        rows.append(dict(zip(COLUMNS, row(placed, body), strict=True)))
+    return rows
+
+
 _SYNC = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 
 
@@ -236,19 +314,22 @@ def run_store_bench(
     with _databases(db, postgres_url) as (our_url, their_env, missing):
         ours = _Ours(our_url)
         theirs = None if missing else _Theirs(their_env)
+        bare = _Bare(our_url.replace("ours.db", "bare.db") if db == "sqlite" else our_url, events=events)
         try:
-            runs = _measure(ours, theirs, events=events, batch=batch, rounds=rounds)
+            runs = _measure(ours, theirs, events=events, batch=batch, rounds=rounds, bare=bare)
             durability = {"ours": ours.durability(),
                           "eventsourcing": theirs.durability() if theirs else missing}
         finally:
             ours.close()
+            bare.close()
             if theirs:
                 theirs.close()
     notes = {"verify": "library has no chain"} if not missing else {}
     phases = [
         Phase(label.format(batch=batch), statistics.median(runs[name]["ours"]),
               statistics.median(runs[name]["theirs"]) if runs[name]["theirs"] else None,
-              notes.get(name, "library not measured" if missing else ""))
+              notes.get(name, "library not measured" if missing else ""),
+              statistics.median(runs[name]["bare"]) if runs[name]["bare"] else None)
         for name, label in PHASES.items()
     ]
     return StoreBenchResult(
@@ -256,8 +337,9 @@ def run_store_bench(
         durability=durability, machine=machine_facts(), seconds=time.perf_counter() - started)
 
 
-def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, rounds: int):
-    runs: dict[str, dict[str, list[float]]] = {name: {"ours": [], "theirs": []} for name in PHASES}
+def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, rounds: int,
+             bare: "_Bare | None" = None):
+    runs: dict[str, dict[str, list[float]]] = {name: {"ours": [], "theirs": [], "bare": []} for name in PHASES}
     calls: dict[str, Callable[[Any], int | None]] = {
         "single": lambda side: side.single(events),
         "batched": lambda side: side.batched(events, batch),
@@ -266,10 +348,13 @@ def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, ro
     }
     for round_no in range(rounds):
         sides = [("ours", ours), ("theirs", theirs)] if theirs else [("ours", ours)]
+        sides += [("bare", bare)] if bare else []
         if round_no % 2:
             sides.reverse()  # neither side always runs first, on a warmer or busier machine
         for name in PHASES:
             for key, side in sides:
+                if key == "bare" and name not in ("single", "batched"):
+                    continue
                 began = time.perf_counter()
                 counted = calls[name](side)
                 if counted:

@@ -15,6 +15,7 @@ from rich.table import Table
 from shared.bench import Latency
 from shared.bench.flow import FlowBenchResult, run_flow_bench
 from shared.bench.store import DEFAULT_POSTGRES_URL, StoreBenchResult, run_store_bench
+from shared.bench.suite import SuiteResult, run_suite
 
 bench_app = typer.Typer(
     help="性能基准：事件存储与事件流转，与基线对照（Benchmarks of the kernel beside its baselines）。",
@@ -72,6 +73,38 @@ def flow(rate: Rate = 200.0, seconds: Seconds = 30.0, bootstrap: Bootstrap = Non
     render_flow(result, _console)
 
 
+@bench_app.command("all")
+def all_(
+    full: Annotated[bool, typer.Option(help="增长测试含一百万事件 Include the 1 M-event growth step.")] = False,
+    rounds: Rounds = 3,
+    postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
+    postgres: Annotated[bool, typer.Option(help="也测 PostgreSQL Measure on PostgreSQL too.")] = True,
+) -> None:
+    """Every benchmark in one run: one table of ratios beside peers and targets (`make bench`)."""
+    result = run_suite(full=full, rounds=rounds, postgres_url=postgres_url, postgres=postgres,
+                       progress=lambda text: _console.print(f"[dim]{text}[/dim]"))
+    render_suite(result, _console)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def render_suite(result: SuiteResult, console: Console) -> None:
+    """The one table, the machine, and any benchmark that failed (named, in red)."""
+    table = Table(title="Renovation kernel beside its peers (ratios within one run; medians of rounds)")
+    for column in ("what", "ours", "peer / limit (same run)", "ratio", "target", "met"):
+        table.add_column(column, justify="right" if column in ("ratio", "met") else "left")
+    for row in result.rows:
+        met = "—" if row.met is None else ("[green]yes[/green]" if row.met else "[red]no[/red]")
+        table.add_row(row.what, row.ours, row.peer, row.ratio, row.target, met)
+    console.print(table)
+    console.print(f"  cores: {result.machine.get('cpus', '?')}; took {result.seconds:.0f} s")
+    if result.busy:
+        console.print(f"  [yellow]{result.busy}[/yellow]")
+    _print_machine(result.machine, console)
+    for error in result.errors:
+        console.print(f"[red]FAILED {error}[/red]")
+
+
 def _fail(message: str) -> NoReturn:
     _console.print(f"[red]{message}[/red]")
     raise typer.Exit(1)
@@ -81,12 +114,15 @@ def render_store(result: StoreBenchResult, console: Console) -> None:
     """Print the event-store table, the durability of both sides and the machine."""
     table = Table(title=f"Event store on {result.database}: events/s, median of {result.rounds} "
                         f"round(s), {result.events} events per append phase")
-    for column in ("phase", "ours", "eventsourcing", "ours / theirs", "note"):
+    for column in ("phase", "ours", "eventsourcing", "ours / theirs", "bare SQLAlchemy insert", "ours / bare",
+                   "note"):
         table.add_column(column, justify="left" if column in ("phase", "note") else "right")
     for phase in result.phases:
         table.add_row(phase.name, f"{phase.ours:,.0f}",
                       f"{phase.theirs:,.0f}" if phase.theirs else "—",
-                      f"{phase.ratio:.2f}×" if phase.ratio else "—", phase.note)
+                      f"{phase.ratio:.2f}×" if phase.ratio else "—",
+                      f"{phase.bare:,.0f}" if phase.bare else "—",
+                      f"{phase.bare_ratio:.2f}×" if phase.bare_ratio else "—", phase.note)
     console.print(table)
     for side, setting in result.durability.items():
         console.print(f"  durability, {side}: {setting}")
@@ -105,9 +141,9 @@ def render_flow(result: FlowBenchResult, console: Console) -> None:
                       *(f"{value:.1f}" for value in _percentiles(side)))
     kernel, bare = _percentiles(result.kernel), _percentiles(result.bare)
     table.add_row("overhead (kernel − bare)", "", "", "",
-                  *(f"+{k - b:.1f}" if k >= b else f"{k - b:.1f}" for k, b in zip(kernel, bare)))
+                  *(f"+{k - b:.1f}" if k >= b else f"{k - b:.1f}" for k, b in zip(kernel, bare, strict=True)))
     table.add_row("ratio (kernel / bare)", "", "", "",
-                  *(f"{k / b:.1f}×" if b else "—" for k, b in zip(kernel, bare)))
+                  *(f"{k / b:.1f}×" if b else "—" for k, b in zip(kernel, bare, strict=True)))
     console.print(table)
     for stage, (p50, p99) in result.kernel.stages.items():
         console.print(f"  kernel stage {stage}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")

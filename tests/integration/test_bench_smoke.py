@@ -84,3 +84,55 @@ async def test_flow_bench_on_a_given_broker_removes_its_topics(kafka):
     finally:
         await admin.close()
     assert not [t for t in topics if t.startswith("renovation.bench-")]
+
+
+def test_store_bench_measures_a_bare_insert_of_the_same_rows():
+    result = run_store_bench(events=100, batch=50, rounds=1)
+
+    phases = {phase.name: phase for phase in result.phases}
+    for name in ("append, 1 event/tx", "append, 50 events/tx"):
+        assert phases[name].bare > 0 and phases[name].bare_ratio > 0
+    assert phases["read all, parsed"].bare is None
+    assert "bare SQLAlchemy insert" in rendered(render_store, result)
+
+
+def test_growth_bench_measures_every_operation_at_every_size_and_the_aggregate_load():
+    from shared.bench.growth import run_growth_bench
+
+    result = run_growth_bench(sizes=(300, 3000), rounds=1)
+
+    assert set(result.rates) == {"append", "read", "verify", "rebuild"}
+    assert all(set(by_size) == {300, 3000} and min(by_size.values()) > 0 for by_size in result.rates.values())
+    assert all(len(steps) == 1 and steps[0] > 0 for steps in result.steps.values())
+    assert set(result.aggregate_ms) == {10, 10_000} and min(result.aggregate_ms.values()) > 0
+
+
+def test_evidence_ingest_bench_measures_jpeg_heic_and_the_upload_beside_a_bare_put():
+    from services.construction.bench import ingest_benchmark
+
+    rows = ingest_benchmark(1, "local", rounds=1)
+
+    assert [row.name.split(",")[0] for row in rows] == ["evidence ingest", "evidence ingest",
+                                                         "evidence upload over HTTP"]
+    assert all(row.ours_mb_s > 0 and row.bare_mb_s > 0 and row.ratio > 0 for row in rows)
+
+
+def test_the_suite_prints_one_table_and_fails_loudly_when_a_benchmark_errors(monkeypatch):
+    from shared.bench import suite
+    from shared.cli.bench import render_suite
+
+    row = suite.Row("append, 1 event/tx (sqlite)", "10/s", "eventsourcing 5/s", "2.00×", "≥ 1.0×", True)
+    monkeypatch.setattr(suite, "store_rows", lambda db, **_: [row])
+    monkeypatch.setattr(suite, "evidence_rows", lambda **_: [])
+    monkeypatch.setattr(suite, "growth_rows", lambda **_: [])
+
+    def broken(**_):
+        raise RuntimeError("kernel at 200/s lost 3 of 400")
+
+    monkeypatch.setattr(suite, "flow_rows", broken)
+    result = suite.run_suite(full=False, rounds=1, postgres_url="unused", progress=lambda _: None)
+
+    assert not result.ok and "lost 3 of 400" in result.errors[0]
+    assert result.rows == [row, row] and result.machine["cpus"]
+    text = rendered(render_suite, result)
+    assert "FAILED event flow" in text and "eventsourcing 5/s" in text and "cores:" in text

@@ -1,0 +1,149 @@
+"""`bench growth`: append, read, verify and rebuild rates as one log grows 10× at a time.
+
+One SQLite log (WAL, synchronous FULL) is filled to each size with real appends (the hash
+chain, the Merkle tree, the log head), then at that size: appending a fixed number of
+events (100 per transaction), reading the whole log parsed, verifying the whole log, and
+rebuilding a read model from it. A step is fine when the per-event rate at the larger
+size is no worse than 1/1.2 of the rate at the smaller one. The aggregate row times loading
+a stream at 10 and at 10,000 events (the kept fold catches up; the first load replays).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from shared.bench import machine_facts
+from shared.bench.store import ACTOR, NO_READ_MODELS, BenchNote
+from shared.db import create_engine
+from shared.envelope import Envelope
+from shared.eventstore import EventStore
+from shared.rebuild import rebuild
+from shared.schema import metadata as kernel_metadata
+from shared.unit_of_work import Projection, UnitOfWork
+
+DEFAULT_SIZES = (10_000, 100_000)
+FULL_SIZES = (10_000, 100_000, 1_000_000)
+APPEND_SAMPLE = 2_000
+LIMIT_PER_10X = 1.2
+
+notes_seen = sa.Table("bench_notes_seen", sa.MetaData(),
+                      sa.Column("event_id", sa.String(36), primary_key=True),
+                      sa.Column("seq", sa.Integer, nullable=False))
+SEEN = Projection(notes_seen)
+
+
+@SEEN.on("bench.Noted")
+def _seen(conn: sa.Connection, envelope: Envelope) -> None:
+    conn.execute(notes_seen.insert().values(event_id=str(envelope.event_id), seq=envelope.payload["seq"]))
+
+
+@dataclass(frozen=True)
+class GrowthResult:
+    """Events per second of each operation at each size, and the worst slowdown per 10× step."""
+
+    sizes: tuple[int, ...]
+    rates: dict[str, dict[int, float]]
+    aggregate_ms: dict[int, float]
+    machine: dict[str, str]
+    seconds: float
+    steps: dict[str, list[float]] = field(default_factory=dict)
+
+    def worst(self, operation: str) -> float:
+        """The largest rate(smaller size) / rate(next size) of one operation (1.0: no slowdown)."""
+        return max(self.steps[operation], default=1.0)
+
+
+class _Log:
+    def __init__(self, folder: Path) -> None:
+        self.engine = create_engine(f"sqlite:///{folder / 'growth.db'}")
+        kernel_metadata.create_all(self.engine)
+        SEEN.tables[0].metadata.create_all(self.engine)
+        self.store, self.size, self.seq = EventStore(), 0, 0
+
+    def append(self, count: int, batch: int = 100) -> None:
+        for first in range(0, count, batch):
+            note = BenchNote.start()
+            for _ in range(min(batch, count - first)):
+                note.note(seq=self.seq)
+                self.seq += 1
+            with UnitOfWork(engine=self.engine, projection=NO_READ_MODELS, actor=ACTOR) as work:
+                work.save(note, project_id=f"p-{self.seq % 5}")
+                work.commit()
+        self.size += count
+
+    def read(self) -> int:
+        with self.engine.connect() as conn:
+            return sum(1 for _ in self.store.iter_all(conn))
+
+    def verify(self) -> int:
+        with self.engine.connect() as conn:
+            result = self.store.verify(conn)
+        if not result.ok:
+            raise RuntimeError(f"growth log broken at {result.broken_position}: {result.reason}")
+        return result.checked
+
+    def rebuild(self) -> int:
+        return rebuild(self.engine, SEEN, consumer="bench-growth")
+
+
+def _rate(action: Callable[[], int], rounds: int) -> float:
+    rates = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        count = action()
+        rates.append(count / (time.perf_counter() - began))
+    return statistics.median(rates)
+
+
+def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3) -> GrowthResult:
+    """Rates at each size (median of `rounds`, one round at a million), and the aggregate load times."""
+    started = time.perf_counter()
+    rates: dict[str, dict[int, float]] = {op: {} for op in ("append", "read", "verify", "rebuild")}
+    with tempfile.TemporaryDirectory(prefix="renovation-growth-") as folder:
+        log = _Log(Path(folder))
+        try:
+            for size in sizes:
+                log.append(size - log.size, batch=1000)
+                times = rounds if size < 1_000_000 else 1
+                rates["append"][size] = _rate(lambda: (log.append(APPEND_SAMPLE), APPEND_SAMPLE)[1], times)
+                rates["read"][size] = _rate(log.read, times)
+                rates["verify"][size] = _rate(log.verify, times)
+                rates["rebuild"][size] = _rate(log.rebuild, times)
+            aggregate_ms = _aggregate_loads(log.engine)
+        finally:
+            log.engine.dispose()
+    steps = {op: [by_size[a] / by_size[b] for a, b in zip(sizes, sizes[1:], strict=False)]
+             for op, by_size in rates.items()}
+    return GrowthResult(sizes=tuple(sizes), rates=rates, aggregate_ms=aggregate_ms, machine=machine_facts(),
+                        seconds=time.perf_counter() - started, steps=steps)
+
+
+def _aggregate_loads(engine: sa.Engine, lengths: tuple[int, ...] = (10, 10_000)) -> dict[int, float]:
+    """Milliseconds to load (and save one more event to) a stream of each length, median of 5."""
+    found = {}
+    for length in lengths:
+        note = BenchNote.start()
+        for first in range(0, length, 1000):
+            for seq in range(first, min(first + 1000, length)):
+                note.note(seq=seq)
+            with UnitOfWork(engine=engine, projection=NO_READ_MODELS, actor=ACTOR) as work:
+                work.save(note, project_id="p-agg")
+                work.commit()
+        timings = []
+        for _ in range(5):
+            began = time.perf_counter()
+            with UnitOfWork(engine=engine, projection=NO_READ_MODELS, actor=ACTOR) as work:
+                loaded = work.get(BenchNote, note.stream_id, missing="bench")
+                loaded.note(seq=loaded.version)
+                work.save(loaded, project_id="p-agg")
+                work.commit()
+            timings.append((time.perf_counter() - began) * 1000)
+        found[length] = statistics.median(timings)
+    return found
