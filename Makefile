@@ -33,7 +33,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Tools some tests use: promtool and docker-compose (static validation), Chromium (pages).
+# Tools some tests use: promtool and docker-compose (static validation), Chromium (pages),
+# Noto CJK fonts and Pango (the archive's PDF report, made by WeasyPrint).
 # On CI (root, Debian) they are installed; elsewhere those tests skip and say why.
 test-tools:
 	@if [ -n "$$CI" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -41,6 +42,8 @@ test-tools:
 	  command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	  command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium fonts-noto-cjk"; \
+	  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing test tools:$$missing"; \
 	    apt-get update -qq >/dev/null && \

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
 
 import pypdf
+import pytest
 
 from services.acceptance.adapters import bundle as archive
 from services.acceptance.verify import main as verify_main, verify_live
@@ -99,11 +103,34 @@ def test_final_acceptance_tranches_filing_clock_and_the_archive(acc):
     rebuild(acc.service.engine, acc.service.projection, consumer="acceptance")
     assert snapshot(acc.service.engine, acc.service.projection) == before, "a rebuild gives the same read models"
 
+
+def require_cjk_fonts() -> None:
+    """The PDF needs Noto CJK (Debian fonts-noto-cjk, installed by `make test-tools` on CI)."""
+    found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout \
+        if shutil.which("fc-list") else ""
+    if "CJK" not in found:
+        if os.environ.get("CI"):
+            pytest.fail("fonts-noto-cjk is missing on CI: `make test-tools` installs it")
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk)")
+
+
+def test_the_archive_report_is_a_pdf_with_chinese_fonts_embedded(acc):
+    require_cjk_fonts()
+    accepted_checklist(acc)
+    document = acc.client.get("/api/projects/p1/archive", headers=acc.as_("aud")).json()
+    html = acc.client.get("/api/projects/p1/archive.html", headers=acc.as_("aud")).text
+    assert "竣工验收档案" in html and document["root"] in html and "路要平整" in html
     pdf = acc.client.get("/api/projects/p1/archive.pdf", headers=acc.as_("aud"))
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))
-    fonts = {f["/BaseFont"] for page in reader.pages for f in (page["/Resources"]["/Font"].get_object()).values()
-             for f in [f.get_object()]}
-    assert any("CJK" in str(name) for name in fonts), fonts
+    embedded = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].get_object().values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            embedded[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    cjk = {name: ok for name, ok in embedded.items() if "CJK" in name}
+    assert cjk and all(cjk.values()), embedded
     text = reader.pages[0].extract_text()
     assert "竣工验收档案" in text and document["root"][:16] in text.replace("\n", "")
 
