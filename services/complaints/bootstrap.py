@@ -15,6 +15,7 @@ from services.complaints.api import community as community_api, complaints, open
 from services.complaints.application.context import ComplaintsContext
 from services.complaints.application.ticker import on_calendar_year, ticker
 from services.complaints.consumers import construction as construction_consumer
+from services.complaints.domain import duplicate
 from services.complaints.settings import PLACEHOLDER_PEPPER, ComplaintsSettings
 from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
@@ -68,6 +69,7 @@ def create_app(settings: ComplaintsSettings | None = None, kernel: KernelSetting
     ctx = build_context(settings, kernel, store)
     app = build_app(spec(ctx), settings=settings, kernel=kernel)
     app.state.complaints = ctx
+    duplicate.warm()
     service = app.state.service
     service.registry.register(ComplaintsCollector(service.engine))
     return app

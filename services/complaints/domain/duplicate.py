@@ -25,6 +25,11 @@ class Candidate:
     distance_m: float | None
 
 
+def warm() -> None:
+    """Load jieba's dictionary now (about a second) rather than on the first complaint."""
+    jieba.initialize()
+
+
 @lru_cache(maxsize=4096)
 def tokens(text: str) -> str:
     """The text as jieba words without stop words and punctuation, space-joined for rapidfuzz."""
