@@ -63,13 +63,15 @@ def _issue_orders(uow: UnitOfWork, ctx: Construction, inspection: Inspection) ->
 
 def _stop_or_release(uow: UnitOfWork, project: Project, inspection: Inspection) -> None:
     recorded = inspection.recorded
-    critical = inspection.critical
-    if critical:
+    if inspection.critical:
         project.order_stop(zone=recorded.zone, inspection_id=recorded.inspection_id,
-                           defect_ids=tuple(d.defect_id for d in critical))
-    elif recorded.kind == InspectionKind.REINSPECTION:
-        # Only a re-inspection that finds nothing critical lifts a stop-work order, and only
-        # once the critical orders that caused it are verified.
+                           defect_ids=tuple(d.defect_id for d in inspection.critical))
+        return
+    if inspection.safety_passed:
+        project.pass_safety_check(zone=recorded.zone, inspection_id=recorded.inspection_id)
+    if recorded.kind in (InspectionKind.REINSPECTION, InspectionKind.START_CHECK):
+        # Only a re-inspection (or restart check) that finds nothing critical lifts a stop-work
+        # order, and only once the critical orders that caused it are verified.
         open_orders = queries.open_order_ids(uow.conn, recorded.project_id)
         project.lift_stop(zone=recorded.zone, inspection_id=recorded.inspection_id, open_orders=open_orders)
 

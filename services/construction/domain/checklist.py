@@ -45,6 +45,9 @@ CATEGORIES = {
     "hotline_board": "投诉热线公示牌",
 }
 
+# What the check before a start and a restart must find in order (`000` part 3 七(三), `002` 三(五)).
+SAFETY_CATEGORIES = frozenset({"scaffolding", "lifting", "hazardous_works", "temporary_power", "fire_safety"})
+
 ITEMS: tuple[CheckItem, ...] = (
     CheckItem("scaffolding.base", "scaffolding", "立杆基础牢固，扫地杆、剪刀撑齐全"),
     CheckItem("scaffolding.guard", "scaffolding", "作业层脚手板满铺，防护栏杆和安全网完好"),

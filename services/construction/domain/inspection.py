@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from services.construction.domain.checklist import BY_CODE, ITEMS, Result, Severity
+from services.construction.domain.checklist import BY_CODE, ITEMS, SAFETY_CATEGORIES, Result, Severity
 from services.construction.domain.evidence import Evidence
 from shared.aggregate import Aggregate
 from shared.errors import InvalidCommand
@@ -93,6 +93,12 @@ class Inspection(Aggregate):
             inspection_id=inspection_id, project_id=project_id, zone=zone, kind=kind, task_id=task_id,
             items=tuple(items), result="failed" if defects else "passed", defects=defects))
         return inspection
+
+    @property
+    def safety_passed(self) -> bool:
+        """A start/restart check with every safety category (scaffolding … fire) passed or not applicable."""
+        return self.recorded.kind == InspectionKind.START_CHECK and not any(
+            d.category in SAFETY_CATEGORIES for d in self.recorded.defects)
 
     @property
     def critical(self) -> tuple[Defect, ...]:

@@ -15,6 +15,9 @@ from shared.aggregate import Aggregate
 from shared.errors import InvalidCommand, NotFound
 from shared.event import DomainEvent
 
+REFUSAL_LABELS = {**RULE_LABELS, "stop_work": "停工令", "safety_check": "开工前安全检查"}
+
+
 class Project(Aggregate):
     """One community's renovation, from intake's approval to the declared completion."""
 
@@ -100,6 +103,14 @@ class Project(Aggregate):
         inspection_id: str
         open_orders: tuple[str, ...]
 
+    class SafetyCheckPassed(DomainEvent):
+        """The check before a start or restart found the zone's scaffolding, lifting, hazardous works,
+        temporary power and fire safety in order (an inspection of kind start_check)."""
+
+        event_type = "construction.SafetyCheckPassed"
+        zone: str
+        inspection_id: str
+
     class CompletionDeclared(DomainEvent):
         event_type = "construction.CompletionDeclared"
         project_id: str
@@ -122,6 +133,11 @@ class Project(Aggregate):
     # re-inspection that will lift it once those orders are verified.
     stop_causes: dict[str, set[str]]
     held: dict[str, str]
+    # Per zone, the sequence number of its last passed safety check and of its last stop-work
+    # order: work may (re)start only on a check newer than the stop.
+    checked: dict[str, int]
+    stopped: dict[str, int]
+    sequence = 0
 
     @classmethod
     def open(cls, **facts) -> "Project":
@@ -179,6 +195,10 @@ class Project(Aggregate):
         if stop is not None:
             self._refuse_start(item, "stop_work", f"“{item.name}”不能开工：{_zone(stop)}已因严重隐患停工，"
                                "须经复查解除后方可施工", ())
+        if not self.safety_checked(item.zone):
+            restart = "复工" if any(z in self.stopped for z in (item.zone, SITE_ZONE)) else "开工"
+            self._refuse_start(item, "safety_check", f"“{item.name}”不能{restart}：{_zone(item.zone)}尚未通过"
+                               f"{restart}前安全检查（脚手架、起重设备、危大工程、临时用电、消防）", ())
         for rule, waiting in blockers(self.items, item):
             if (item_id, rule) not in self.overrides:
                 self._refuse_start(item, rule, refusal_text(rule, item, waiting),
@@ -189,7 +209,7 @@ class Project(Aggregate):
         self._record(self.WorkStartRefused(item_id=item.item_id, rule=str(rule), reason=reason,
                                            waiting_for=waiting))
         raise RecordedRefusal(reason, code="work_order_refused",
-                              details={"rule": str(rule), "label": RULE_LABELS.get(rule, "停工令"),
+                              details={"rule": str(rule), "label": REFUSAL_LABELS.get(rule, "停工令"),
                                        "waiting_for": list(waiting)})
 
     def finish_item(self, *, item_id: str, hidden_works: list[tuple[str, str]]) -> None:
@@ -204,6 +224,17 @@ class Project(Aggregate):
             raise InvalidCommand(f"“{item.name}”还有 {len(open_works)} 项隐蔽工程未经验收并隐蔽，不能完工",
                                  code="hidden_work_open", details={"hidden_works": open_works})
         self._record(self.WorkItemFinished(item_id=item_id))
+
+    def pass_safety_check(self, *, zone: str, inspection_id: str) -> None:
+        """Record that the check before a start or restart found the zone safe."""
+        self._check_open()
+        self._record(self.SafetyCheckPassed(zone=zone, inspection_id=inspection_id))
+
+    def safety_checked(self, zone: str) -> bool:
+        """Whether a safety check of the zone (or the whole site) passed since its last stop-work order."""
+        last_check = max(self.checked.get(zone, 0), self.checked.get(SITE_ZONE, 0))
+        last_stop = max(self.stopped.get(zone, 0), self.stopped.get(SITE_ZONE, 0))
+        return last_check > last_stop
 
     def order_stop(self, *, zone: str, inspection_id: str, defect_ids: tuple[str, ...]) -> None:
         """Stop work in a zone because of a critical defect."""
@@ -297,6 +328,7 @@ class Project(Aggregate):
                 self.opened = event
                 self.items = {item.item_id: item for item in event.items}
                 self.overrides, self.stops, self.stop_causes, self.held = set(), {}, {}, {}
+                self.checked, self.stopped = {}, {}
             case Project.PartiesAssigned():
                 self.parties = event.parties
             case Project.ContractSigned():
@@ -309,7 +341,12 @@ class Project(Aggregate):
                 self._update(event.item_id, status=ItemStatus.FINISHED)
             case Project.OrderOfWorksOverridden():
                 self.overrides.add((event.item_id, event.rule))
+            case Project.SafetyCheckPassed():
+                self.sequence += 1
+                self.checked[event.zone] = self.sequence
             case Project.StopWorkOrdered():
+                self.sequence += 1
+                self.stopped[event.zone] = self.sequence
                 self.stops[event.zone] = event.inspection_id
                 self.stop_causes.setdefault(event.zone, set()).update(event.defect_ids)
                 self.held.pop(event.zone, None)

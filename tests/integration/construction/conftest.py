@@ -104,7 +104,17 @@ class Running:
         assert self.client.put(f"/api/projects/{project_id}/parties", json=parties, headers=off).status_code == 204
         contract = {"contract_no": f"HT-{project_id}", "amount_fen": 4_000_000, "signed_on": "2026-11-02"}
         assert self.client.post(f"/api/projects/{project_id}/contract", json=contract, headers=off).status_code == 204
+        self.start_check(project_id)
         return project_id
+
+    def start_check(self, project_id: str = "p1", zone: str = "site") -> str:
+        """The check before a start or restart, everything in order; answers the inspection id."""
+        from services.construction.domain.checklist import ITEMS as CHECKS
+
+        body = {"zone": zone, "kind": "start_check", "items": [{"code": c.code, "result": "pass"} for c in CHECKS]}
+        response = self.client.post(f"/api/projects/{project_id}/inspections", json=body, headers=self.as_("insp"))
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
 
     def declare(self, project_id: str = "p1", *, item_id: str | None = "pipes", location: str = "北侧雨水管") -> str:
         body = {"item_id": item_id, "location": location, "kind": "buried_pipe"}

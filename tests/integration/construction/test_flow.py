@@ -97,6 +97,9 @@ def test_a_critical_defect_stops_the_zone_until_a_reinspection_and_orders_run_on
     reinspection = {"zone": "site", "kind": "reinspection", "items": checklist()}
     assert site.client.post("/api/projects/p1/inspections", json=reinspection, headers=insp).status_code == 201
     assert site.metric("renovation_construction_stop_work_orders") == 0
+    no_check = site.client.post("/api/projects/p1/items/pipes/start", headers=con)
+    assert no_check.status_code == 422 and no_check.json()["details"]["rule"] == "safety_check"
+    site.start_check()  # the check before a restart
     assert site.client.post("/api/projects/p1/items/pipes/start", headers=con).status_code == 204
 
     # a week later the minor order is overdue: listed, counted, and noted once as an event

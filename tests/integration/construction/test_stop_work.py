@@ -35,6 +35,7 @@ def test_a_clean_reinspection_does_not_lift_the_stop_while_the_critical_order_is
     assert site.metric("renovation_construction_stop_work_orders") == 0
     [lifted] = site.events("construction.StopWorkLifted")
     assert lifted.payload["inspection_id"] == held.payload["inspection_id"] and order_id in lifted.payload["reason"]
+    site.start_check()
     assert site.client.post("/api/projects/p1/items/pipes/start", headers=con).status_code == 204
 
 

@@ -20,8 +20,11 @@ SHED = item("shed", "illegal_structure_removal", zone="1号楼", name="拆除违
 WALLS = item("walls", "roof_waterproofing", zone="2号楼", name="屋面防水")
 
 
-def project(*events, items=(PIPES, ROAD, SHED, WALLS)) -> Project:
-    return given(Project, opened(*items), PARTIES, CONTRACT, *events, key="p1")
+CHECKED = Project.SafetyCheckPassed(zone="site", inspection_id="s0")
+
+
+def project(*events, items=(PIPES, ROAD, SHED, WALLS), checked=True) -> Project:
+    return given(Project, opened(*items), PARTIES, CONTRACT, *((CHECKED,) if checked else ()), *events, key="p1")
 
 
 def test_above_ground_work_waits_for_the_zone_underground_and_the_refusal_is_an_event():
@@ -59,8 +62,10 @@ def test_a_stop_work_order_refuses_starts_in_its_zone_until_lifted():
         p.start_item(item_id="walls")
     p.collect()
     p.lift_stop(zone="2号楼", inspection_id="i2", open_orders=set())
+    p.pass_safety_check(zone="2号楼", inspection_id="i3")
     p.start_item(item_id="walls")
-    assert [e.event_type for e in then(p)] == ["construction.StopWorkLifted", "construction.WorkItemStarted"]
+    assert [e.event_type for e in then(p)] == ["construction.StopWorkLifted", "construction.SafetyCheckPassed",
+                                               "construction.WorkItemStarted"]
 
 
 def test_a_clean_reinspection_holds_the_stop_until_the_critical_order_that_caused_it_is_verified():
@@ -72,9 +77,11 @@ def test_a_clean_reinspection_holds_the_stop_until_the_critical_order_that_cause
     p.collect()
     assert p.order_verified(order_id="other", open_orders={"i1.1", "other"}) == []  # not a cause
     assert p.order_verified(order_id="i1.1", open_orders={"i1.1", "other"}) == ["2号楼"]
+    p.pass_safety_check(zone="2号楼", inspection_id="i3")
     p.start_item(item_id="walls")
     assert then(p) == [
         Project.StopWorkLifted(zone="2号楼", inspection_id="i2", reason="停工原因整改单 i1.1 已复核销项"),
+        Project.SafetyCheckPassed(zone="2号楼", inspection_id="i3"),
         Project.WorkItemStarted(item_id="walls", zone="2号楼")]
 
 
@@ -187,3 +194,25 @@ def test_all_utilities_of_a_zone_are_dug_in_one_excavation():
     q.override(item_id="cable", rule=Rule.ONE_EXCAVATION, reason="通信单位年底才能进场，经论证单独开挖")
     q.start_item(item_id="cable")
     assert then(q)[-1] == Project.WorkItemStarted(item_id="cable", zone="3号楼")
+
+
+def test_no_start_before_the_safety_check_and_no_restart_after_a_stop_without_a_new_one():
+    p = project(checked=False)
+    with pytest.raises(RecordedRefusal) as refused:
+        p.start_item(item_id="walls")
+    assert "开工前安全检查" in refused.value.message and "脚手架" in refused.value.message
+    assert refused.value.details["rule"] == "safety_check"
+    assert [e.event_type for e in then(p)] == ["construction.WorkStartRefused"]
+    p.pass_safety_check(zone="2号楼", inspection_id="s1")
+    p.start_item(item_id="walls")
+    assert [e.event_type for e in then(p)] == ["construction.SafetyCheckPassed", "construction.WorkItemStarted"]
+
+    # a stop, lifted: the check before it no longer counts — a restart needs a new one
+    q = project(Project.StopWorkOrdered(zone="2号楼", inspection_id="i1", defect_ids=("i1.1",)),
+                Project.StopWorkLifted(zone="2号楼", inspection_id="i2"))
+    with pytest.raises(RecordedRefusal, match="复工前安全检查"):
+        q.start_item(item_id="walls")
+    q.collect()
+    q.pass_safety_check(zone="site", inspection_id="s2")
+    q.start_item(item_id="walls")
+    assert then(q)[-1] == Project.WorkItemStarted(item_id="walls", zone="2号楼")
