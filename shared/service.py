@@ -38,10 +38,11 @@ from shared.metrics import KernelMetrics
 from shared.migrations import upgrade
 from shared.relay import Relay
 from shared.schema import dead_letter, inbox
-from shared.settings import KernelSettings, ServiceSettings
+from shared.settings import SERVICE_NAMES, KernelSettings, ServiceSettings
 from shared.unit_of_work import Projection, UnitOfWork
 from shared.web import NavLink, install_shell, service_nav
-from shared.web.shell import LoginResult
+from shared.web.cross_origin import CrossOriginProtection
+from shared.web.shell import HANDOFF_PATH, Handoff, LoginResult
 
 log = logging.getLogger("renovation.service")
 
@@ -105,7 +106,7 @@ class Service:
             description=f"Every event of the {spec.name} service, in log order, key = project_id.")
         if spec.subscribes_to:
             self.consumer.subscribe(self.broker, [topic_for(s) for s in spec.subscribes_to])
-        self.auth = Auth.from_settings(kernel)
+        self.auth = Auth.from_settings(kernel, service=spec.name)
         self.broker_connected = asyncio.Event()
         # Signed checkpoints of the log's Merkle root (shared/audit): on a ticker and on demand.
         self.audit_settings = AuditSettings().resolved(kernel)
@@ -209,6 +210,13 @@ class Service:
             return None
         return LoginResult(token=login.token, actor=login.user.actor, max_age=login.expires_in)
 
+    def accept_handoff(self, code: str) -> LoginResult | None:
+        """The page login carried over from another service's page, or None when the code is not good."""
+        login = self.auth.accept_handoff(code, service=self.spec.name)
+        if login is None:
+            return None
+        return LoginResult(token=login.token, actor=login.user.actor, max_age=login.expires_in)
+
     def nav(self) -> list[NavLink]:
         """Links to the four services, as this deployment reaches them."""
         return service_nav(self.kernel)
@@ -262,7 +270,14 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
         asyncapi=lambda: AsyncAPI(service.broker, title=f"{spec.title_zh} · {spec.title_en}",
                                   version="0.1.0"),
         template_dirs=[*([spec.template_dir] if spec.template_dir else ()), AUDIT_TEMPLATES],
-        locale_dirs=[spec.locale_dir] if spec.locale_dir else ())
+        locale_dirs=[spec.locale_dir] if spec.locale_dir else (),
+        cookie_name=service.auth.cookie_name,
+        handoff=Handoff(issue=lambda request, to: service.auth.handoff_code(request, to_service=to),
+                        accept=service.accept_handoff))
+    # Every unsafe request from a browser must come from this service's own pages; the other
+    # services' pages may only hand a sign-in over.
+    app.add_middleware(CrossOriginProtection, cookie_name=service.auth.cookie_name,
+                       trusted={HANDOFF_PATH: [kernel.service_url(name) for name in SERVICE_NAMES]})
     # Demo mode: a banner on every page, with the demo clock's date.
     for environment in app.state.templates.environments.values():
         environment.globals.update(demo_mode=service.clock.demo, demo_today=lambda: service.clock.today().isoformat())

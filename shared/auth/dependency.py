@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
+from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
 from shared.actor import ROLE_LABELS_ZH, Actor, Role
@@ -20,9 +20,13 @@ from shared.settings import KernelSettings
 
 TOKEN_COOKIE = "renovation_token"
 
-# Both schemes are optional so a request may carry either; declaring them puts them in /docs.
+# Optional so a page's cookie may stand in for it; declaring it puts it in /docs.
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", scheme_name="Bearer", auto_error=False)
-_cookie = APIKeyCookie(name=TOKEN_COOKIE, scheme_name="Cookie", auto_error=False)
+
+
+def cookie_name_for(service: str) -> str:
+    """The token cookie of one service: its own, as cookies do not keep the services' ports apart."""
+    return f"renovation_{service}_token"
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,13 @@ class Login:
 class Auth:
     """Who may log in and what their tokens say: one per service, kept on `app.state.auth`."""
 
-    def __init__(self, *, store: IdentityStore, tokens: TokenService):
+    def __init__(self, *, store: IdentityStore, tokens: TokenService, cookie_name: str = TOKEN_COOKIE):
         self.store = store
         self.tokens = tokens
+        self.cookie_name = cookie_name
 
     @classmethod
-    def from_settings(cls, settings: KernelSettings) -> Auth:
+    def from_settings(cls, settings: KernelSettings, *, service: str | None = None) -> Auth:
         """The auth of the identity database and token settings every service shares."""
         store = IdentityStore.from_url(settings.identity_database_url)
         store.create_schema()
@@ -51,7 +56,8 @@ class Auth:
             issuer=settings.jwt_issuer,
             ttl=timedelta(minutes=settings.jwt_ttl_minutes),
         )
-        return cls(store=store, tokens=tokens)
+        return cls(store=store, tokens=tokens,
+                   cookie_name=cookie_name_for(service) if service else TOKEN_COOKIE)
 
     def install(self, app: FastAPI) -> None:
         """Make this the auth that the dependencies of `app` use."""
@@ -96,7 +102,27 @@ class Auth:
         """The actor of a request's Bearer header or cookie, or None (the shell's current user)."""
         scheme, bearer = get_authorization_scheme_param(request.headers.get("Authorization"))
         token = bearer if scheme.lower() == "bearer" else None
-        return self.actor_or_none(token or request.cookies.get(TOKEN_COOKIE))
+        return self.actor_or_none(token or request.cookies.get(self.cookie_name))
+
+    def handoff_code(self, request: Request, *, to_service: str) -> str | None:
+        """A one-minute code carrying this request's sign-in to another service, or None."""
+        actor = self.page_actor(request)
+        if actor is None:
+            return None
+        user = self.store.require(actor.id)
+        return self.tokens.issue_handoff(username=user.username, generation=user.token_generation,
+                                         audience=f"handoff:{to_service}")
+
+    def accept_handoff(self, code: str, *, service: str) -> Login | None:
+        """A fresh login for the account a hand-over code carries to `service`, or None."""
+        try:
+            claims = self.tokens.verify_handoff(code, audience=f"handoff:{service}")
+        except Unauthenticated:
+            return None
+        user = self.store.get(claims.username)
+        if user is None or user.disabled or user.token_generation != claims.generation:
+            return None
+        return Login(user=user, token=self.token_for(user), expires_in=int(self.tokens.ttl.total_seconds()))
 
     def actor_or_none(self, token: str | None) -> Actor | None:
         """The actor of a token, or None when there is none or it is no longer valid."""
@@ -120,11 +146,10 @@ AuthDep = Annotated[Auth, Depends(get_auth)]
 
 
 def _presented_token(
-    bearer: Annotated[str | None, Depends(_bearer)],
-    cookie: Annotated[str | None, Depends(_cookie)],
+    request: Request, auth: AuthDep, bearer: Annotated[str | None, Depends(_bearer)]
 ) -> str | None:
     # The header wins: API clients send it, pages only have the cookie.
-    return bearer or cookie
+    return bearer or request.cookies.get(auth.cookie_name)
 
 
 def current_actor(
@@ -134,7 +159,7 @@ def current_actor(
     if not token:
         raise Unauthenticated(
             "未登录：请求缺少登录凭证（请在 Authorization 头中携带 Bearer 令牌，"
-            f"或先登录以获得 {TOKEN_COOKIE} Cookie）"
+            "或先在本服务的页面登录）"
         )
     return auth.actor(token)
 

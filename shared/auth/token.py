@@ -21,6 +21,9 @@ _BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 _RELOGIN = "请重新登录"
 
+# How long a sign-in hand-over from one service's page to another's may take.
+HANDOFF_TTL = timedelta(seconds=60)
+
 
 @dataclass(frozen=True)
 class TokenClaims:
@@ -65,6 +68,28 @@ class TokenService:
             "iss": self._issuer,
         }
         return jwt.encode(claims, self._secret.get_secret_value(), algorithm=ALGORITHM)
+
+    def issue_handoff(self, *, username: str, generation: int, audience: str,
+                      ttl: timedelta = HANDOFF_TTL) -> str:
+        """A one-minute code carrying a sign-in over to another service (`audience`).
+
+        It has an audience, so it is never accepted where a login token is expected.
+        """
+        now = datetime.now(UTC)
+        claims = {"sub": username, "gen": generation, "aud": audience, "iat": now, "exp": now + ttl,
+                  "iss": self._issuer}
+        return jwt.encode(claims, self._secret.get_secret_value(), algorithm=ALGORITHM)
+
+    def verify_handoff(self, code: str, *, audience: str) -> TokenClaims:
+        """Whose sign-in a hand-over code carries; Unauthenticated when invalid, expired or not for us."""
+        try:
+            claims = jwt.decode(code, self._secret.get_secret_value(), algorithms=[ALGORITHM],
+                                issuer=self._issuer, audience=audience, leeway=LEEWAY,
+                                options={"require": ["sub", "gen", "aud", "exp", "iss"]})
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"登录交接无效或已过期（{type(error).__name__}），{_RELOGIN}",
+                                  code="handoff_invalid") from None
+        return TokenClaims(username=str(claims["sub"]), generation=int(claims["gen"]))
 
     def verify(self, token: str) -> TokenClaims:
         """Whose token it is and its generation; Unauthenticated with the reason when not valid."""

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +36,21 @@ class LoginResult:
 LoginFn = Callable[[str, str], "LoginResult | None | Awaitable[LoginResult | None]"]
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """Carrying a sign-in from this service's pages to another service's (each has its own cookie).
+
+    `issue(request, to_service)` gives a one-minute code for the request's signed-in account (or
+    None); `accept(code)` turns a code meant for this service into a login (or None).
+    """
+
+    issue: Callable[[Request, str], str | None]
+    accept: Callable[[str], LoginResult | None]
+
+
+HANDOFF_PATH = "/login/handoff"
+
+
 def safe_next(target: str | None, *, default: str = "/") -> str:
     """`target` if it is a path on this site, else `default`: no open redirects to other hosts."""
     if not target or not target.startswith("/") or target.startswith("//"):
@@ -62,8 +77,10 @@ def install_shell(
     template_dirs: Sequence[Path] = (),
     locale_dirs: Sequence[Path] = (),
     static_dir: Path | None = None,
+    cookie_name: str = TOKEN_COOKIE,
+    handoff: Handoff | None = None,
 ) -> Templates:
-    """Mount /static, /docs, /asyncapi(.json), /login, /logout on `app`; return its renderer."""
+    """Mount /static, /docs, /asyncapi(.json), /login, /logout (POST) on `app`; return its renderer."""
     templates = Templates(
         service=service,
         title_zh=title_zh,
@@ -78,11 +95,19 @@ def install_shell(
         app.mount(f"/static/{service}", StaticFiles(directory=static_dir), name=f"static-{service}")
     app.mount("/static", StaticFiles(directory=SHELL_STATIC_DIR), name="static")
     install_api_docs(app, title=title_zh, asyncapi=asyncapi)
-    app.include_router(_auth_router(templates, login))
+    templates.handoff = handoff is not None
+    app.include_router(_auth_router(templates, login, cookie_name))
+    if handoff is not None:
+        app.include_router(_handoff_router(templates, handoff, cookie_name))
     return templates
 
 
-def _auth_router(templates: Templates, login: LoginFn) -> APIRouter:
+def _set_token_cookie(request: Request, response: Response, result: LoginResult, cookie_name: str) -> None:
+    response.set_cookie(cookie_name, result.token, max_age=result.max_age, path="/", httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+
+
+def _auth_router(templates: Templates, login: LoginFn, cookie_name: str) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def login_page(
@@ -126,21 +151,55 @@ def _auth_router(templates: Templates, login: LoginFn) -> APIRouter:
                 request, next_path=next_path, username=username, error=error, status_code=401
             )
         response = RedirectResponse(next_path, status_code=303)
-        response.set_cookie(
-            TOKEN_COOKIE,
-            result.token,
-            max_age=result.max_age,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        _set_token_cookie(request, response, result, cookie_name)
         return response
 
     @router.get("/logout")
+    async def confirm_logout(request: Request) -> HTMLResponse:
+        # Leaving is a POST (a link on another site must not sign anyone out); a bookmarked
+        # GET gets the button.
+        return templates.render(request, "logout.html",
+                                {"page_title": templates.translate(request, "Log out")})
+
+    @router.post("/logout")
     async def logout(request: Request) -> Response:
         response = RedirectResponse(f"{root_path(request)}/login", status_code=303)
-        response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="lax")
+        response.delete_cookie(cookie_name, path="/", httponly=True, samesite="lax")
+        return response
+
+    return router
+
+
+def _handoff_router(templates: Templates, handoff: Handoff, cookie_name: str) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    # "strict-origin": the other service must see where the hand-over comes from (no-referrer sends Origin: null)
+    private = {"Cache-Control": "no-store", "Referrer-Policy": "strict-origin"}
+
+    @router.get(HANDOFF_PATH)
+    async def hand_over(request: Request, to: str = "", next: str | None = None) -> Response:
+        target = None
+        for link in templates.nav:
+            if link.key == to and link.key != templates.service:
+                target = link
+        if target is None:
+            return RedirectResponse(f"{root_path(request)}/", status_code=303)
+        next_link = safe_next(next, default="/")
+        code = await run_in_threadpool(handoff.issue, request, target.key)
+        if code is None:  # not signed in here: the other service asks for the password itself
+            return RedirectResponse(target.url, status_code=303)
+        context = {"page_title": target.label(templates.locale(request)), "target": target,
+                   "action": target.url.rstrip("/") + HANDOFF_PATH, "code": code, "next": next_link}
+        return templates.render(request, "handoff.html", context, headers=private)
+
+    @router.post(HANDOFF_PATH)
+    async def take_over(request: Request, code: Annotated[str, Form()] = "",
+                        next: Annotated[str, Form()] = "") -> Response:
+        next_path = safe_next(next, default=f"{root_path(request)}/")
+        result = await run_in_threadpool(handoff.accept, code) if code else None
+        if result is None:
+            return RedirectResponse(f"{root_path(request)}/login?next={quote(next_path)}", status_code=303)
+        response = RedirectResponse(next_path, status_code=303)
+        _set_token_cookie(request, response, result, cookie_name)
         return response
 
     return router

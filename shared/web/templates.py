@@ -82,6 +82,8 @@ class Templates:
         self.titles = {"zh-CN": title_zh, "en": title_en or title_zh}
         self.nav = list(nav)
         self.current_user = current_user
+        # Set by install_shell when links to the other services carry the sign-in over.
+        self.handoff = False
         self.translations = {locale: load_translations(locale, locale_dirs) for locale in LOCALES}
         self.environments = {
             locale: create_environment(
@@ -117,8 +119,15 @@ class Templates:
             "static": lambda path: f"{root}/static/{path.lstrip('/')}",
             "login_url": login_url(request),
             "logout_url": f"{root}/logout",
+            "nav_url": lambda link: self.nav_url(request, link, signed_in=user is not None),
             "switch_locale_url": lambda target: switch_locale_url(request, target),
         }
+
+    def nav_url(self, request: Request, link: NavLink, *, signed_in: bool) -> str:
+        """Where a navigation link goes: another service through the sign-in hand-over when signed in."""
+        if self.handoff and signed_in and link.key != self.service:
+            return f"{root_path(request)}/login/handoff?to={link.key}"
+        return link.url
 
     def render(
         self,

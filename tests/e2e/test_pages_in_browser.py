@@ -62,13 +62,15 @@ def test_official_registers_a_community_in_the_browser_and_construction_shows_it
     page.wait_for_url(f"{stack.urls['intake']}/")
     assert "红旗街小区" in page.inner_text("main")
 
-    page.goto(f"{stack.urls['construction']}/")
+    # each service keeps its own cookie: the navigation carries the sign-in over (no second password)
+    page.click("nav.services >> text=施工监管")
+    page.wait_for_url(f"{stack.urls['construction']}/")
     for _ in range(50):
         if "红旗街小区" in page.inner_text("main"):
             break
         page.wait_for_timeout(200)
         page.reload()
     assert "红旗街小区" in page.inner_text("main"), "the community reached construction's page"
-    assert "demo-official" in page.inner_text("header"), "one login serves every service on this host"
+    assert "demo-official" in page.inner_text("header"), "the sign-in was carried over to construction"
     page.screenshot(path=str(tmp_path / "construction.png"), full_page=True)
     assert outside == [], f"pages must work offline, but asked: {outside}"

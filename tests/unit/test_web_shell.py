@@ -170,13 +170,15 @@ def test_header_shows_the_user_with_the_chinese_role_label_and_logout(client):
     client.post("/login", data={"username": "wang.inspector", "password": "correct horse"})
     page = client.get("/")
     assert "wang.inspector" in page.text and "监理工程师" in page.text
-    assert 'href="/logout"' in page.text and "退出登录" in page.text
+    assert 'method="post" action="/logout"' in page.text and "退出登录" in page.text
     assert 'aria-current="page">施工监管' in page.text
 
 
-def test_logout_clears_the_cookie(client):
+def test_logout_is_a_post_that_clears_the_cookie(client):
     client.post("/login", data={"username": "wang.inspector", "password": "correct horse"})
-    answer = client.get("/logout")
+    assert "wang.inspector" in client.get("/logout").text, "a GET only offers the button"
+    assert "wang.inspector" in client.get("/").text
+    answer = client.post("/logout")
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
     assert re.match(rf'{TOKEN_COOKIE}=""?; .*Max-Age=0', answer.headers["set-cookie"])
     assert "wang.inspector" not in client.get("/").text
