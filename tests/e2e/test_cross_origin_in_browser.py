@@ -1,4 +1,4 @@
-"""In Chromium: a page on another origin auto-submitting intake's registration form with the user's cookie is refused."""
+"""In Chromium: a page on another origin auto-posting intake's registration form with the user's cookie is refused."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def attacker(intake_server):
     page = _attack_page(target)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the standard library's name
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
