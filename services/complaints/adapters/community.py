@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.complaints.adapters.tables import site_table
+from services.complaints.adapters.tables import site_account_table, site_table
 from services.complaints.consumers import construction as con
 from services.complaints.consumers.intake import CommunityPlace, CommunityRegistered, ProjectApproved
 from services.complaints.domain.routing import Site
@@ -28,7 +28,7 @@ community_directory_table = sa.Table(
     sa.Column("registered_at", sa.String(40), nullable=False),
 )
 
-projection = Projection(community_directory_table, site_table)
+projection = Projection(community_directory_table, site_table, site_account_table)
 
 
 def _upsert_site(conn: Connection, community_id: str, **values) -> None:
@@ -72,6 +72,11 @@ def _parties(conn: Connection, envelope: Envelope) -> None:
     fact = con.PartiesAssigned.model_validate(envelope.payload)
     conn.execute(site_table.update().where(site_table.c.project_id == envelope.project_id)
                  .values(contractor=fact.parties.contractor))
+    conn.execute(site_account_table.delete().where(site_account_table.c.project_id == envelope.project_id))
+    rows = [{"project_id": envelope.project_id, "role": "contractor", "account": account}
+            for account in dict.fromkeys(fact.parties.accounts.get("contractor", []))]
+    if rows:
+        conn.execute(site_account_table.insert(), rows)
 
 
 @projection.on(con.CompletionDeclared.event_type)
@@ -109,3 +114,9 @@ def routable(conn: Connection) -> list[Site]:
     rows = conn.execute(sa.select(site_table).where(site_table.c.latitude.is_not(None)))
     return [Site(community_id=r.community_id, project_id=r.project_id, latitude=r.latitude, longitude=r.longitude,
                  boundary=tuple(tuple(v) for v in json.loads(r.boundary)) if r.boundary else ()) for r in rows]
+
+
+def contractor_projects(conn: Connection, account: str) -> set[str]:
+    """The projects whose contractor this account acts for (as construction names it)."""
+    return set(conn.execute(sa.select(site_account_table.c.project_id).where(
+        site_account_table.c.role == "contractor", site_account_table.c.account == account)).scalars())

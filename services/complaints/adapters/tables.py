@@ -70,6 +70,12 @@ open311_client_table = sa.Table(
     _c("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
+# Accounts construction names for a project's parties (only the contractor's are read).
+site_account_table = sa.Table(
+    "site_account", metadata,
+    _c("project_id", ID, primary_key=True), _c("role", S(32), primary_key=True), _c("account", S(64), primary_key=True),
+)
+
 READ_MODELS = (site_table, complaint_table, step_table, escalation_table, open311_client_table)
 
 # Not a read model: never dropped by a rebuild. Erasure deletes the key and the phone digest,

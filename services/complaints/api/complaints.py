@@ -10,7 +10,7 @@ from services.complaints.api.deps import Admin, CtxDep, Handler, Operator, Viewe
 from services.complaints.api.schemas import (
     AssignBody, ClientCreate, ComplaintCreate, ErasureBody, MergeBody, RatingBody, ReasonBody, ResolveBody,
     RespondBody, RouteBody, TransferBody)
-from services.complaints.api.views import present
+from services.complaints.api.views import present, visible
 from services.complaints.application import client, filing, handling, person
 from services.complaints.application.context import run
 from services.complaints.domain.category import Channel
@@ -50,7 +50,7 @@ def _shown(service, ctx, rows: list[dict], role: str) -> list[dict]:
 def get_queue(actor: Viewer, service: ServiceDep, ctx: CtxDep) -> list[dict]:
     """Open complaints; contractors and supervisors see contacts masked."""
     with service.engine.connect() as conn:
-        rows = queries.queue(conn)
+        rows = visible(conn, actor.role, actor.id, queries.queue(conn))
     return _shown(service, ctx, rows, actor.role)
 
 
@@ -67,7 +67,7 @@ def get_complaint(complaint_id: str, actor: Viewer, service: ServiceDep, ctx: Ct
     """The complaint, its steps and merged repeats."""
     with service.engine.connect() as conn:
         row = queries.get(conn, complaint_id)
-        if row is None:
+        if row is None or not visible(conn, actor.role, actor.id, [row]):
             raise NotFound(f"工单 {complaint_id} 不存在")
         shown = _shown(service, ctx, [row], actor.role)[0]
         shown["steps"] = queries.steps(conn, complaint_id, public_only=False)

@@ -9,7 +9,7 @@ from services.complaints.adapters import queries
 from services.complaints.adapters.community import sites
 from services.complaints.adapters.supervision import figures
 from services.complaints.api.deps import OPERATOR_ROLES, VIEWER_ROLES, CtxDep
-from services.complaints.api.views import local_time, present
+from services.complaints.api.views import local_time, present, visible
 from services.complaints.domain.category import ASSIGNEE_ZH, CATEGORIES, LEVEL_ZH, RATING_ZH, URGENCY_ZH
 from shared.auth import OptionalActor
 from shared.errors import Forbidden, NotFound
@@ -38,7 +38,7 @@ def home(request: Request, service: ServiceDep, ctx: CtxDep, actor: OptionalActo
     context = {"staff": staff, "queue": [], "triage": [], "sites": []}
     if staff:
         with service.engine.connect() as conn:
-            rows = queries.queue(conn)
+            rows = visible(conn, actor.role, actor.id, queries.queue(conn))
             triage = queries.triage(conn) if actor.role in OPERATOR_ROLES else []
             contacts = ctx.vault.open_many(conn, [(r["person_id"], r["contact_sealed"]) for r in rows + triage])
             context["sites"] = sites(conn)
@@ -66,7 +66,7 @@ def complaint_page(complaint_id: str, request: Request, service: ServiceDep, ctx
     _staff(actor)
     with service.engine.connect() as conn:
         row = queries.get(conn, complaint_id)
-        if row is None:
+        if row is None or not visible(conn, actor.role, actor.id, [row]):
             raise NotFound(f"工单 {complaint_id} 不存在")
         contact = ctx.vault.open(conn, row["person_id"], row["contact_sealed"])
         shown = present(row, role=actor.role, ctx=ctx, contact=contact)

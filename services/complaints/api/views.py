@@ -58,3 +58,13 @@ def public(row: dict) -> dict:
             "received": local_time(row["received_at"]), "responded": local_time(row.get("responded_at")),
             "closed": local_time(row.get("closed_at")), "summary": redact_numbers(row["text"])[:120],
             "response": row.get("response") or "", "rating_zh": RATING_ZH.get(row.get("rating") or "", "")}
+
+
+def visible(conn, role: str, account: str, rows: list[dict]) -> list[dict]:
+    """The rows this account may see: a contractor only its own projects' complaints."""
+    if role != "contractor":
+        return rows
+    from services.complaints.adapters.community import contractor_projects
+
+    own = contractor_projects(conn, account)
+    return [r for r in rows if r.get("project_id") in own]

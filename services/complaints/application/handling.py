@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 
+from services.complaints.adapters.community import contractor_projects
 from services.complaints.application.context import ComplaintsContext, load, save
 from services.complaints.application.filing import secret_digest
 from services.complaints.domain.category import Rating
@@ -12,9 +13,20 @@ from shared.errors import Forbidden, InvalidCommand
 from shared.unit_of_work import UnitOfWork
 
 
+def check_party(uow: UnitOfWork, complaint: Complaint) -> None:
+    """A contractor acts only on its own projects' complaints, and only once they are assigned to a contractor."""
+    if uow.actor.role != "contractor":
+        return
+    if complaint.project_id not in contractor_projects(uow.conn, uow.actor.id):
+        raise Forbidden("该工单不属于您所在施工单位承建的项目", code="not_your_project")
+    if complaint.assignee is None or complaint.assignee[0] != "contractor":
+        raise Forbidden("该工单未派给施工单位，请由承办单位处理", code="not_assigned_to_contractor")
+
+
 def acknowledge(uow: UnitOfWork, ctx: ComplaintsContext, *, complaint_id: str) -> None:
     """签收."""
     complaint = load(uow, complaint_id)
+    check_party(uow, complaint)
     complaint.acknowledge(at=ctx.now())
     save(uow, complaint)
 
@@ -47,6 +59,7 @@ def respond(uow: UnitOfWork, ctx: ComplaintsContext, *, complaint_id: str, respo
             from_inspection: bool = False) -> None:
     """答复 (the clock stops); from an inspection, the operator confirms construction's finding."""
     complaint = load(uow, complaint_id)
+    check_party(uow, complaint)
     complaint.respond(response=response, at=ctx.now(), from_inspection=from_inspection)
     save(uow, complaint)
 
@@ -54,6 +67,7 @@ def respond(uow: UnitOfWork, ctx: ComplaintsContext, *, complaint_id: str, respo
 def resolve(uow: UnitOfWork, ctx: ComplaintsContext, *, complaint_id: str, resolution: str) -> None:
     """办结: the resident is asked for their word."""
     complaint = load(uow, complaint_id)
+    check_party(uow, complaint)
     complaint.resolve(resolution=resolution, at=ctx.now())
     save(uow, complaint)
 

@@ -24,9 +24,10 @@ class ProjectOpened(_Reader):
 
 
 class Parties(_Reader):
-    """Only the contractor's name: complaints assigns to it."""
+    """The contractor's name (complaints assigns to it) and the accounts acting for each party."""
 
     contractor: str
+    accounts: dict[str, list[str]] = {}
 
 
 class PartiesAssigned(_Reader):

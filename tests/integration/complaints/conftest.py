@@ -17,7 +17,7 @@ from shared.envelope import Envelope, new_event_id, utc_now
 from shared.settings import KernelSettings
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in China
-USERS = {"op": "hotline_operator", "con": "contractor", "sup": "supervisor", "adm": "admin", "off": "official",
+USERS = {"op": "hotline_operator", "con": "contractor", "con2": "contractor", "sup": "supervisor", "adm": "admin", "off": "official",
          "res": "resident"}
 # 幸福里: a small square site around (41.800, 123.400); 和平里 400 m east, by radius only.
 HAPPY = [(41.7990, 123.3990), (41.7990, 123.4010), (41.8010, 123.4010), (41.8010, 123.3990)]
@@ -78,8 +78,9 @@ class Running:
             "items": [], "budget_fen": 1}, project_id="p-happy")
         self.foreign("construction.ProjectOpened", {"project_id": "p-happy", "community_id": "c-happy",
                                                     "community_name": "幸福里小区", "location": {}}, project_id="p-happy")
-        self.foreign("construction.PartiesAssigned", {"parties": {"contractor": "沈阳建工", "supervision_unit": "华信监理"}},
-                     project_id="p-happy")
+        self.foreign("construction.PartiesAssigned", {"parties": {
+            "contractor": "沈阳建工", "supervision_unit": "华信监理", "accounts": {"contractor": ["con"]}}},
+            project_id="p-happy")
 
     def call(self, **overrides) -> dict:
         """A hotline call filed by the operator."""

@@ -81,3 +81,18 @@ def test_phone_numbers_are_validated(hotline: Running):
         response = hotline.client.post("/api/complaints", json=body, headers=hotline.as_("op"))
         assert response.status_code == 422 and "电话" in response.json()["detail"], phone
     assert len(hotline.events()) == before
+
+
+def test_a_contractor_sees_and_answers_only_its_own_projects_complaints(hotline: Running):
+    own = hotline.call()["complaint_id"]
+    elsewhere = hotline.call(community_id="c-peace", text="和平里门口扬尘很大", category="dust")["complaint_id"]
+    assert [c["complaint_id"] for c in hotline.client.get("/api/complaints", headers=hotline.as_("con")).json()] == [own]
+    assert hotline.client.get("/api/complaints", headers=hotline.as_("con2")).json() == []
+    assert hotline.client.get(f"/api/complaints/{elsewhere}", headers=hotline.as_("con")).status_code == 404
+    assert hotline.client.get(f"/api/complaints/{own}", headers=hotline.as_("con2")).status_code == 404
+    hotline.post(own, "assign", {"kind": "street_office", "assignee": "南市街道"})
+    refused = hotline.post(own, "respond", {"response": "我们已经处理好了"}, user="con")
+    assert refused.status_code == 403 and "未派给施工单位" in refused.json()["detail"]
+    hotline.post(own, "transfer", {"kind": "contractor", "assignee": "沈阳建工", "reason": "属施工单位整改范围"})
+    assert hotline.post(own, "respond", {"response": "已调整作业时间"}, user="con2").status_code == 403
+    assert hotline.post(own, "respond", {"response": "已调整作业时间"}, user="con").status_code == 204

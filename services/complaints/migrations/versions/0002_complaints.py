@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     # The tables as defined at this revision; a later change to them comes with its own migration.
     bind = op.get_bind()
-    for table in (*READ_MODELS, person_table):
+    for table in (*READ_MODELS, person_table):  # site_account came later (0003)
         table.create(bind)
 
 
