@@ -36,7 +36,7 @@ complaint_table = sa.Table(
     _c("resolved_at", S(40)), _c("closed_at", S(40)), _c("updated_at", S(40), nullable=False),
     _c("cycle", sa.Integer, nullable=False, server_default="0"), _c("limit_rule", S(40)), _c("limit_label", S(40)),
     _c("due_at", S(40)), _c("due_provisional", sa.Boolean, nullable=False, server_default=sa.false()),
-    _c("extension_reason", S(500)), _c("level", S(20)),
+    _c("extension_reason", T), _c("level", S(20)),
     _c("escalations", sa.Integer, nullable=False, server_default="0"),
     _c("response", T), _c("response_source", S(20)), _c("resolution", T),
     _c("rating", S(30)), _c("rating_comment", T), _c("rating_channel", S(20)),

@@ -85,3 +85,22 @@ def test_the_read_models_rebuild_from_the_events_and_the_vault_survives(hotline:
         after = (queries.queue(conn), queries.breaches(conn), queries.steps(conn, first["complaint_id"], public_only=False))
     assert after == before and len(after[1]) == 2  # 催办 and 督办: 58 h past the limit
     assert hotline.get(first["complaint_id"])["contact"]["name"] == "王建国", "personal data is not a read model"
+
+
+@pytest.mark.postgres
+def test_the_loop_on_postgresql(tmp_path, postgres_url):
+    from tests.integration.complaints.conftest import start
+
+    hotline = start(tmp_path, postgres_url)
+    hotline.sites()
+    try:
+        cid = hotline.call(address="很" * 200, building="楼" * 50)["complaint_id"]
+        assert hotline.post(cid, "extend", {"reason": "长" * 1500}).status_code == 204
+        hotline.post(cid, "assign", {"kind": "contractor", "assignee": "沈" * 200})
+        hotline.clock.advance(days=40)
+        assert hotline.tick()["escalated"] == 3
+        with hotline.service.engine.connect() as conn:
+            from shared.eventstore import EventStore
+            assert EventStore().verify(conn).ok
+    finally:
+        hotline.service.engine.dispose()
