@@ -31,7 +31,9 @@ Speaker = Annotated[Actor, Depends(require_roles(Role.RESIDENT, *STAFF))]
 Objector = Annotated[Actor, Depends(require_roles(Role.RESIDENT, Role.OWNERS_COMMITTEE, *STAFF))]
 Assessor = Annotated[Actor, Depends(require_roles(Role.OFFICIAL, Role.STREET_OFFICE))]
 Official = Annotated[Actor, Depends(require_roles(Role.OFFICIAL))]
-Supervisor = Annotated[Actor, Depends(require_roles(Role.OFFICIAL, Role.STREET_OFFICE))]
+# Withdrawing or reopening a project is for the housing bureau or the street office (not the
+# `supervisor` role, who watches figures): the name says whom it admits.
+OfficialOrStreetOffice = Annotated[Actor, Depends(require_roles(Role.OFFICIAL, Role.STREET_OFFICE))]
 
 STAFF_ROLES = {role.value for role in STAFF}
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from services.intake.adapters.community import get_survey
 from services.intake.adapters.notice import list_notices
 from services.intake.adapters.project import ballot_counts, get_project, reviews_of
-from services.intake.api.deps import IntakeDep, Official, Staff, Supervisor, work
+from services.intake.api.deps import IntakeDep, Official, OfficialOrStreetOffice, Staff, work
 from services.intake.api.forms import FormFields, attempt, back, fen, may
 from services.intake.application.decision import approval_now, approve_project
 from services.intake.application.project import Reason, RevisePlan, reopen_plan, revise_plan, withdraw_project
@@ -79,7 +79,7 @@ def approve(project_id: str, request: Request, service: ServiceDep, intake: Inta
 
 @router.post("/projects/{project_id}/close", response_class=HTMLResponse)
 def close(project_id: str, request: Request, service: ServiceDep, intake: IntakeDep,
-                actor: Supervisor, form: FormFields) -> HTMLResponse:
+                actor: OfficialOrStreetOffice, form: FormFields) -> HTMLResponse:
     """Withdraw the project or reopen its plan, with a reason."""
     action = withdraw_project if form.get("action") == "withdraw" else reopen_plan
     _, errors = attempt(lambda: action(Reason.model_validate({"reason": form.get("reason", "")}),

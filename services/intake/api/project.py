@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from services.intake.adapters.listing import project_page
 from services.intake.adapters.notice import get_notice, list_notices
 from services.intake.adapters.project import ballot_counts, get_project, reviews_of
-from services.intake.api.deps import IntakeDep, Official, Speaker, Staff, Supervisor, work
+from services.intake.api.deps import IntakeDep, Official, OfficialOrStreetOffice, Speaker, Staff, work
 from services.intake.application.decision import (
     CastVote,
     RecordReview,
@@ -129,7 +129,7 @@ def post_approval(project_id: str, actor: Official, service: ServiceDep, request
 
 
 @router.post("/{project_id}/withdrawal", summary="撤回申报 Withdraw the project")
-def post_withdrawal(project_id: str, body: Reason, actor: Supervisor, service: ServiceDep,
+def post_withdrawal(project_id: str, body: Reason, actor: OfficialOrStreetOffice, service: ServiceDep,
                     request: Request) -> dict[str, str]:
     """Withdraw a project not yet approved; the community may declare again for that year."""
     withdraw_project(body, work(service, actor, request), project_id=project_id)
@@ -137,7 +137,7 @@ def post_withdrawal(project_id: str, body: Reason, actor: Supervisor, service: S
 
 
 @router.post("/{project_id}/reopening", summary="重新打开方案 Reopen the plan")
-def post_reopening(project_id: str, body: Reason, actor: Supervisor, service: ServiceDep,
+def post_reopening(project_id: str, body: Reason, actor: OfficialOrStreetOffice, service: ServiceDep,
                    request: Request) -> dict[str, str]:
     """Reopen a noticed plan for changes; its notice, vote and reviews must be done again."""
     reopen_plan(body, work(service, actor, request), project_id=project_id)
