@@ -1,8 +1,7 @@
 """`renovation audit replay`: one project's history rebuilt from the topics alone, as known at a moment.
 
-Only the partitions the project's key (and, for intake, its community's key) hashes to are
-read, from the first offset up to the first message stamped after the moment (the relay
-stamps messages with the event's own time); `occurred_at` is checked again on every event.
+Only the partition the project's key (and, for intake, its community's key) hashes to is
+read, from the first offset up to the first event after the moment.
 A stream whose versions have a hole means the broker lost messages (the embedded one
 forgets on restart): that service is then read from its store, and the replay says so.
 """
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from kafka.partitioner.default import murmur2
 
 from shared.audit.rules import Fact
-from shared.audit.topics import TopicUnavailable, iter_topic, offsets_before, partition_count
+from shared.audit.topics import TopicUnavailable, iter_topic, partition_count
 from shared.broker import topic_for
 from shared.envelope import Envelope
 from shared.errors import InvalidCommand, NotFound
@@ -58,16 +57,16 @@ def replay_project(bootstrap: str, project_id: str, *, as_of: datetime | None = 
         community = _community(facts) if service == "intake" else None
         if community and community != project_id:
             facts += _from_topic(bootstrap, service, community, as_of, result)
-        hole = _hole(facts)
-        if hole and engines and service in engines:
-            keys = {project_id, community} - {None}
+        keys = {project_id, community} - {None}
+        lost = _lost(facts, engines.get(service) if engines else None, keys, as_of)
+        if lost and engines and service in engines:
             facts = _from_store(engines[service], service, keys, as_of)
             result.sources[service] = "store"
-            result.notes.append(f"{service} 主题缺少 {hole}：消息代理丢失了消息（嵌入式消息代理重启后会丢失），"
+            result.notes.append(f"{service} 的主题缺少 {lost}：消息代理丢失了消息（嵌入式消息代理重启后会丢失），"
                                 "这一部分改从该服务的存储读取，不是独立证据")
-        elif hole:
+        elif lost:
             result.sources[service] = "topic-incomplete"
-            result.notes.append(f"{service} 主题缺少 {hole}：消息代理丢失了消息，且读不到该服务的存储；回放不完整")
+            result.notes.append(f"{service} 的主题缺少 {lost}：消息代理丢失了消息，且读不到该服务的存储；回放不完整")
         elif facts:
             result.sources[service] = "topic"
         result.facts += [fact for fact, _, _ in facts]
@@ -78,18 +77,25 @@ def replay_project(bootstrap: str, project_id: str, *, as_of: datetime | None = 
 
 
 def _from_topic(bootstrap: str, service: str, key: str, as_of: datetime | None, result: Replayed) -> list:
-    """(fact, stream, version) of the key's events on a service's topic, up to the moment."""
+    """(fact, stream, version) of the key's events on a service's topic, up to the moment.
+
+    One service's log is in time order, and so is each partition of its topic: reading
+    stops at the first event after the moment (a seek by event time, exact on any broker;
+    tansu's ListOffsets cannot be trusted for it).
+    """
     topic = topic_for(service)
+    facts = []
     try:
         count = partition_count(bootstrap, topic)
-        stops = offsets_before(bootstrap, topic, as_of) if as_of else None
-        records = iter_topic(bootstrap, topic, only=lambda tp: tp.partition == partition_for(key, count),
-                             stop_at=stops)
-        facts = [_fact(service, r.value) for r in records if r.key == key]
+        for record in iter_topic(bootstrap, topic, only=lambda tp: tp.partition == partition_for(key, count)):
+            fact = _fact(service, record.value)
+            if as_of is not None and fact[0].occurred_at > as_of:
+                break
+            if record.key == key:
+                facts.append(fact)
     except TopicUnavailable as error:
         result.notes.append(f"读不到主题 {topic}：{error}")
-        return []
-    return [f for f in facts if as_of is None or f[0].occurred_at <= as_of]
+    return facts
 
 
 def _fact(service: str, body: bytes | str, source: str = "topic") -> tuple[Fact, str, int]:
@@ -103,6 +109,16 @@ def _community(facts: list) -> str | None:
         if fact.event_type in ("intake.ProjectApproved", "intake.ProjectOpened", "intake.ProjectDeclared"):
             return fact.payload.get("community_id")
     return None
+
+
+def _lost(facts: list, engine: sa.Engine | None, keys: set[str], as_of: datetime | None) -> str | None:
+    """What the topic lacks: a hole in a stream's versions, or events its store holds that the topic does not."""
+    hole = _hole(facts)
+    if hole or engine is None:
+        return hole
+    on_topic = {fact.event_id for fact, _, _ in facts}
+    missing = [f for f, _, _ in _from_store(engine, "", keys, as_of) if f.event_id not in on_topic]
+    return f"{len(missing)} 个事件（首个是第 {missing[0].position} 条；或尚未转发）" if missing else None
 
 
 def _hole(facts: list) -> str | None:

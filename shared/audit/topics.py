@@ -2,8 +2,8 @@
 
 End offsets are only a hint (tansu 0.6 answers "latest" with the last batch's base
 offset): a partition is read until it is past its end offset *and* a poll came back
-empty. Seeking by time uses the broker's timestamp index where it answers, and the
-events' own `occurred_at` (monotone within one service's log) to stop otherwise.
+empty. For the same reason seeking by time is done on the events' own time, which is
+monotone within one service's log (shared/audit/replay.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -98,17 +97,3 @@ def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], b
 def read_topic(bootstrap: str, topic: str, **kw) -> list[Record]:
     """The whole topic as a list."""
     return list(iter_topic(bootstrap, topic, **kw))
-
-
-def offsets_before(bootstrap: str, topic: str, moment: datetime) -> dict[TopicPartition, int] | None:
-    """Per partition, the first offset stamped after `moment` (None if the broker cannot say)."""
-    consumer = _consumer(bootstrap)
-    try:
-        tps = partitions(consumer, topic)
-        answer = consumer.offsets_for_times({tp: int(moment.timestamp() * 1000) + 1 for tp in tps})
-    except (KafkaError, NotImplementedError, ValueError):
-        return None
-    finally:
-        consumer.close()
-    # No answer for a partition: nothing in it is stamped after the moment, read it all.
-    return {tp: found.offset for tp, found in answer.items() if found is not None}

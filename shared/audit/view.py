@@ -58,7 +58,9 @@ def _entities(facts: list[Fact], field: str, prefix: str) -> dict[str, dict]:
         if key is None or not fact.event_type.startswith(prefix.split(".")[0]):
             continue
         entity = found.setdefault(str(key), {"status": None, "events": 0, "evidence": 0})
-        entity["status"] = fact.event_type.removeprefix(prefix).removeprefix(prefix.split(".")[0] + ".")
+        name = fact.event_type.removeprefix(prefix).removeprefix(prefix.split(".")[0] + ".")
+        if "Evidence" not in name:  # attaching evidence adds to it; the decisions make the status
+            entity["status"] = name.lower()
         entity["events"] += 1
         entity["evidence"] += len(_refs(fact))
     return found
