@@ -174,8 +174,33 @@ class LocalFolderStore:
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
 
     def write_once(self) -> bool:
-        """The folder never overwrites (hard links) and keeps files read-only."""
-        return True
+        """Whether the folder itself refuses to change or delete a kept file (a WORM mount would).
+
+        Checked, not assumed: a probe is kept as evidence is (read-only), then appended to and
+        deleted. On an ordinary disk its owner (or root) can do both, so the answer is False:
+        `put` never overwrites, but the folder does not protect what it keeps — S3 with object
+        lock does. A folder we cannot even write the probe into keeps nothing, so False as well.
+        """
+        probe = self.root / f".write-once-probe-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"probe")
+            os.chmod(probe, 0o444)
+            return not (_succeeds(lambda: probe.open("ab").close()) or _succeeds(probe.unlink))
+        except OSError:
+            return False
+        finally:
+            if probe.exists():
+                _succeeds(lambda: (os.chmod(probe, 0o644), probe.unlink()))
+
+
+def _succeeds(action) -> bool:
+    """Whether `action` ran without the file system refusing it."""
+    try:
+        action()
+    except OSError:
+        return False
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -222,7 +247,7 @@ class S3Store:
                 self.bucket, key, io.BytesIO(data), len(data), content_type=media_type,
                 metadata={"x-amz-checksum-sha256": checksum, "x-amz-sdk-checksum-algorithm": "SHA256"},
                 part_size=part_size, retention=retention)
-        except Exception as error:  # noqa: BLE001 - urllib3 and S3 errors alike
+        except Exception as error:  # urllib3 and S3 errors alike
             raise ObjectStoreError(f"evidence store refused {key}: {error}") from error
         return StoredObject(key=key, size=len(data), created=True)
 
@@ -252,7 +277,7 @@ class S3Store:
             if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
                 return False
             raise ObjectStoreError(str(error)) from error
-        except Exception as error:  # noqa: BLE001 - the store is down: say so, do not guess
+        except Exception as error:  # the store is down: say so, do not guess
             raise ObjectStoreError(f"evidence store unreachable: {error}") from error
         return True
 

@@ -68,8 +68,16 @@ def test_a_missing_object_is_missing(backend):
         backend.store.get(key)
 
 
-def test_the_store_is_write_once(backend):
-    assert backend.store.write_once()
+def test_the_store_says_truly_whether_it_is_write_once(backend, tmp_path):
+    # S3 with object lock refuses changes itself; a local folder's owner can change or delete a
+    # kept file, so it must say so (it used to answer True whatever the disk) and leave no probe.
+    expected = isinstance(backend.store, S3Store)
+    assert backend.store.write_once() is expected
+    if not expected:
+        assert not any(p.name.startswith(".write-once-probe") for p in backend.store.root.iterdir())
+        missing = LocalFolderStore(tmp_path / "file" / "below", secret=b"k")
+        (tmp_path / "file").write_bytes(b"not a folder")
+        assert missing.write_once() is False
 
 
 def test_a_short_lived_url_serves_the_object_with_its_type(backend):
