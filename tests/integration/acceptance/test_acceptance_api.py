@@ -65,7 +65,8 @@ def test_a_roll_without_every_party_is_refused_and_nothing_is_recorded(acc):
     assert acc.view()["stage"] == "waiting"
 
 
-def test_a_signature_goes_stale_when_the_dossier_changes_and_must_be_given_again(acc):
+def test_a_signature_goes_stale_when_the_dossier_changes_and_must_be_given_again(acc_any_db):
+    acc = acc_any_db
     given.ready(acc)
     assert convene(acc).status_code == 201
     seen = acc.view()["dossier_root"]
