@@ -11,11 +11,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from shared.audit.evidence_check import payload_refs
+from shared.audit.replay import fact_from_json
 from shared.audit.rules import Fact, prove_all
 from shared.audit.topics import TopicUnavailable, iter_topic
 from shared.broker import topic_for
 from shared.calendar import WorkingDayCalendar
-from shared.envelope import Envelope
 from shared.settings import SERVICE_NAMES
 
 # Entities a project holds, by the payload field naming them, and the event-type prefix of their events.
@@ -81,9 +81,7 @@ def all_projects(bootstrap: str) -> dict[str, list[Fact]]:
     for service in SERVICE_NAMES:
         try:
             for record in iter_topic(bootstrap, topic_for(service)):
-                envelope = Envelope.model_validate_json(record.value)
-                by_key[record.key or ""].append(Fact(service, envelope.event_type, str(envelope.event_id),
-                                                     envelope.position or 0, envelope.occurred_at, envelope.payload))
+                by_key[record.key or ""].append(fact_from_json(service, record.value)[0])
         except TopicUnavailable:
             continue
     projects: dict[str, list[Fact]] = {}
