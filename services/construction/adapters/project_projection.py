@@ -35,6 +35,7 @@ def _opened(conn: Connection, envelope: Envelope) -> None:
         project_id=p["project_id"], community_id=p["community_id"], community_name=p["community_name"],
         district=p.get("district", ""), address=loc.get("address", ""), latitude=loc["latitude"],
         longitude=loc["longitude"], geofence_radius_m=loc["geofence_radius_m"], plan_year=p.get("plan_year"),
+        boundary=dumps(loc["boundary"]) if loc.get("boundary") else None,
         budget_fen=p.get("budget_fen", 0), pipeline_units="[]", accounts="{}", status="open",
         opened_at=_at(envelope), designer=p.get("plan_parties", {}).get("designer")))
     for item in p["items"]:

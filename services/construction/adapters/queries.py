@@ -70,9 +70,12 @@ def get_project(conn: Connection, project_id: str) -> dict | None:
 
 def site_of(conn: Connection, project_id: str) -> Site | None:
     """The geofence photos of this project are checked against."""
-    row = conn.execute(sa.select(proj.c.latitude, proj.c.longitude, proj.c.geofence_radius_m)
+    row = conn.execute(sa.select(proj.c.latitude, proj.c.longitude, proj.c.geofence_radius_m, proj.c.boundary)
                        .where(proj.c.project_id == project_id)).first()
-    return Site(row.latitude, row.longitude, row.geofence_radius_m) if row else None
+    if row is None:
+        return None
+    boundary = tuple(tuple(corner) for corner in json.loads(row.boundary)) if row.boundary else None
+    return Site(row.latitude, row.longitude, row.geofence_radius_m, boundary=boundary)
 
 
 def hidden_works(conn: Connection, project_id: str) -> list[dict]:

@@ -20,7 +20,7 @@ project_table = sa.Table(
     _c("community_name", S(100), nullable=False), _c("district", S(50), nullable=False),
     _c("address", S(200), nullable=False), _c("latitude", sa.Float, nullable=False),
     _c("longitude", sa.Float, nullable=False), _c("geofence_radius_m", sa.Integer, nullable=False),
-    _c("plan_year", sa.Integer), _c("budget_fen", sa.BigInteger, nullable=False),
+    _c("boundary", sa.Text), _c("plan_year", sa.Integer), _c("budget_fen", sa.BigInteger, nullable=False),
     _c("contractor", S(200)), _c("supervision_unit", S(200)), _c("designer", S(200)),
     _c("pipeline_units", sa.Text, nullable=False), _c("accounts", sa.Text, nullable=False),
     _c("contract_no", S(100)), _c("contract_amount_fen", sa.BigInteger), _c("contract_signed_on", S(10)),

@@ -40,6 +40,8 @@ class ApprovedLocation(_Reader):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     geofence_radius_m: int = Field(default=300, ge=1)
+    # The site boundary as [[latitude, longitude], …] (docs/events.md); null: the radius is the geofence.
+    boundary: list[tuple[float, float]] | None = None
 
 
 class ApprovedItem(_Reader):

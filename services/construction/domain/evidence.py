@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+from shapely.geometry import Point, Polygon
 
 # The kernel's evidence types, re-exported: the probe that yields them lives in shared.evidence.probe.
 from shared.evidence import (
@@ -92,11 +93,25 @@ class Evidence(BaseModel):
 
 @dataclass(frozen=True)
 class Site:
-    """Where photos of a project should have been taken."""
+    """Where photos of a project should have been taken: inside the boundary if known, else the radius."""
 
     latitude: float
     longitude: float
     radius_m: float
+    boundary: tuple[tuple[float, float], ...] | None = None  # (latitude, longitude) corners
+
+    def outline(self) -> Polygon | None:
+        """The boundary as a polygon in metres around the centre (None: no usable boundary)."""
+        if not self.boundary or len(self.boundary) < 3:
+            return None
+        polygon = Polygon([self.metres(lat, lon) for lat, lon in self.boundary])
+        return polygon if polygon.is_valid and polygon.area > 0 else None
+
+    def metres(self, latitude: float, longitude: float) -> tuple[float, float]:
+        """(east, north) in metres from the centre: equirectangular, exact enough across a community."""
+        east = math.radians(longitude - self.longitude) * EARTH_RADIUS_M * math.cos(math.radians(self.latitude))
+        north = math.radians(latitude - self.latitude) * EARTH_RADIUS_M
+        return east, north
 
 
 @dataclass(frozen=True)
@@ -142,9 +157,17 @@ def place_flags(sighting: Sighting, *, site: Site | None, flag_missing: bool) ->
         return [Flag(reason=FlagReason.NO_POSITION, detail="文件中没有拍摄位置（GPS）")]
     if site is None:
         return []
-    away = distance_m(site.latitude, site.longitude, sighting.latitude, sighting.longitude)
     # The receiver's own stated error counts in the photo's favour, never against it.
     slack = sighting.position_error_m or 0.0
+    outline = site.outline()
+    if outline is not None:
+        # The surveyed red line is the geofence where intake published one; the radius is the fallback.
+        beyond = outline.distance(Point(site.metres(sighting.latitude, sighting.longitude)))
+        if beyond - slack <= 0:
+            return []
+        return [Flag(reason=FlagReason.OUTSIDE_GEOFENCE,
+                     detail=f"拍摄位置在小区红线（用地边界）外约 {beyond:,.0f} 米")]
+    away = distance_m(site.latitude, site.longitude, sighting.latitude, sighting.longitude)
     if away - slack <= site.radius_m:
         return []
     return [Flag(reason=FlagReason.OUTSIDE_GEOFENCE,

@@ -20,6 +20,8 @@ class Location(BaseModel):
     latitude: float
     longitude: float
     geofence_radius_m: int = Field(default=300, ge=1)
+    # The site boundary (red line) intake surveyed, as (latitude, longitude) corners; None: the radius.
+    boundary: tuple[tuple[float, float], ...] | None = None
 
 
 class Parties(BaseModel):

@@ -179,3 +179,22 @@ def test_a_time_read_from_a_weak_tag_is_flagged_and_names_the_tag():
         FlagReason.CAPTURE_TIME_WEAK, FlagReason.CAPTURE_TIME_FAR]
     strong = Sighting(NOW - timedelta(hours=1), None, None, time_source=TimeSource.DATETIME_ORIGINAL)
     assert time_flags(strong, uploaded_at=NOW, tolerance=tolerance) == []
+
+
+# A long narrow site (a strip of buildings): 100 m wide east-west, 1 km north-south, the centre inside.
+STRIP = ((41.7864, 123.429397), (41.7864, 123.430603), (41.7954, 123.430603), (41.7954, 123.429397))
+
+
+def test_the_geofence_is_the_site_boundary_intake_published_where_there_is_one():
+    site = Site(latitude=SITE[0], longitude=SITE[1], radius_m=300, boundary=STRIP)
+    far_north = Sighting(NOW, 41.7940, 123.43, None)  # ~445 m north: beyond the radius, inside the strip
+    east = Sighting(NOW, 41.79, 123.4318, None)  # ~149 m east: within the radius, ~99 m outside the strip
+    assert place_flags(far_north, site=site, flag_missing=True) == []
+    [flag] = place_flags(east, site=site, flag_missing=True)
+    assert flag.reason == FlagReason.OUTSIDE_GEOFENCE and "红线" in flag.detail and "99" in flag.detail
+    assert place_flags(Sighting(NOW, 41.79, 123.4318, 120.0), site=site, flag_missing=True) == []  # ±120 m
+    # the radius still decides without a usable boundary (none, or too few corners)
+    for fallback in (None, STRIP[:2]):
+        radius = Site(latitude=SITE[0], longitude=SITE[1], radius_m=300, boundary=fallback)
+        assert place_flags(east, site=radius, flag_missing=True) == []
+        assert place_flags(far_north, site=radius, flag_missing=True)[0].reason == FlagReason.OUTSIDE_GEOFENCE
