@@ -55,7 +55,8 @@ def bench_filing(count: int) -> None:
     store.add_user(username="bench", password="bench-pass-2026", role="hotline_operator", display_name="bench")
     kernel = KernelSettings(var_dir=tmp, evidence_dir=tmp / "evidence", identity_database_url=identity,
                             kafka_bootstrap_servers="127.0.0.1:9")
-    app = create_app(ComplaintsSettings(database_url=f"sqlite:///{tmp / 'c.db'}", rate_per_client_per_hour=10**6), kernel)
+    settings = ComplaintsSettings(database_url=f"sqlite:///{tmp / 'c.db'}", rate_per_client_per_hour=10**6)
+    app = create_app(settings, kernel)
     service = app.state.service
     _sites(service)
     token = app.state.auth.tokens.issue(username="bench", role="hotline_operator", display_name="bench")

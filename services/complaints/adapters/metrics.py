@@ -52,8 +52,8 @@ class ComplaintsCollector:
     def _families(self, conn):
         open_ = GaugeMetricFamily("renovation_complaints_open", "Open complaints, by category and state.",
                                   labels=["category", "state"])
-        found = {(c, s): n for c, s, n in conn.execute(sa.select(ct.c.category, ct.c.state, sa.func.count())
-                                                       .where(ct.c.state.in_(OPEN)).group_by(ct.c.category, ct.c.state))}
+        query = sa.select(ct.c.category, ct.c.state, sa.func.count()).where(ct.c.state.in_(OPEN))
+        found = {(c, s): n for c, s, n in conn.execute(query.group_by(ct.c.category, ct.c.state))}
         for category in [c.code for c in CATEGORIES]:
             for state in OPEN:
                 open_.add_metric([category, state], found.get((category, state), 0))
@@ -81,7 +81,7 @@ class ComplaintsCollector:
         seconds = [(datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() for start, end in rows]
         counts = [sum(1 for s in seconds if s <= bound) for bound in BUCKETS]
         family = HistogramMetricFamily(name, doc)
-        family.add_metric([], [*((str(b), c) for b, c in zip(BUCKETS, counts)), ("+Inf", len(seconds))],
+        family.add_metric([], [*((str(b), c) for b, c in zip(BUCKETS, counts, strict=True)), ("+Inf", len(seconds))],
                           sum_value=sum(seconds))
         return family
 
@@ -93,8 +93,8 @@ class ComplaintsCollector:
         yield GaugeMetricFamily("renovation_complaints_satisfaction_ratio",
                                 "Latest ratings that are 满意 or 基本满意, of all rated complaints.",
                                 value=good / total if total else 0.0)
-        resolved = conn.execute(sa.select(sa.func.count()).where(ct.c.resolved_at.is_not(None) | ct.c.closed_at.is_not(None)
-                                                                  | (ct.c.reopen_count > 0))).scalar()
+        ever = ct.c.resolved_at.is_not(None) | ct.c.closed_at.is_not(None) | (ct.c.reopen_count > 0)
+        resolved = conn.execute(sa.select(sa.func.count()).where(ever)).scalar()
         reopened = conn.execute(sa.select(sa.func.count()).where(ct.c.reopen_count > 0)).scalar()
         yield GaugeMetricFamily("renovation_complaints_reopen_ratio",
                                 "Complaints sent back at least once, of those ever resolved.",

@@ -67,7 +67,8 @@ def _triage(conn: Connection, envelope: Envelope) -> None:
 def _limit(conn: Connection, envelope: Envelope) -> None:
     e = C.TimeLimitSet.model_validate(envelope.payload)
     label = f"{e.amount} 小时" if e.unit == "h" else f"{e.amount} 个工作日"
-    _update(conn, envelope, cycle=e.cycle, limit_rule=e.rule, limit_label=label, due_at=e.due_at.astimezone(UTC).isoformat(),
+    _update(conn, envelope, cycle=e.cycle, limit_rule=e.rule, limit_label=label,
+            due_at=e.due_at.astimezone(UTC).isoformat(),
             due_provisional=e.due_provisional, extension_reason=e.reason or None)
     if e.recomputed:
         _step(conn, envelope, f"工作日历已公布，办理时限确定为 {e.due_at.isoformat()[:16]}", public=False)
@@ -108,7 +109,8 @@ def _responded(conn: Connection, envelope: Envelope) -> None:
 @projection.on(C.Resolved.event_type)
 def _resolved(conn: Connection, envelope: Envelope) -> None:
     p = envelope.payload
-    _update(conn, envelope, state="resolved", resolved_at=_iso(p["at"]), resolution=p["resolution"], return_visit_due=False)
+    _update(conn, envelope, state="resolved", resolved_at=_iso(p["at"]), resolution=p["resolution"],
+            return_visit_due=False)
     _step(conn, envelope, "已办结，请评价：" + p["resolution"])
 
 

@@ -16,7 +16,8 @@ def _c(name: str, type_, **kw) -> sa.Column:
 site_table = sa.Table(
     "site", metadata,
     _c("community_id", ID, primary_key=True), _c("name", S(100), nullable=False),
-    _c("district", S(50), nullable=False, server_default=""), _c("street_office", S(50), nullable=False, server_default=""),
+    _c("district", S(50), nullable=False, server_default=""),
+    _c("street_office", S(50), nullable=False, server_default=""),
     _c("latitude", sa.Float), _c("longitude", sa.Float), _c("radius_m", sa.Integer),
     _c("project_id", ID), _c("boundary", T), _c("contractor", S(200)),
     _c("project_status", S(20)),  # approved | under_construction | completed

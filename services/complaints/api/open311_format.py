@@ -73,9 +73,11 @@ def definition(category: Category) -> dict:
     urgency = [{"key": str(k), "name": v} for k, v in URGENCY_ZH.items()]
     return {"service_code": category.code, "attributes": [
         {"variable": True, "code": "urgency", "datatype": "singlevaluelist", "required": False,
-         "datatype_description": "紧急程度，缺省为一般", "order": 1, "description": "紧急程度 Urgency", "values": urgency},
+         "datatype_description": "紧急程度，缺省为一般", "order": 1, "description": "紧急程度 Urgency",
+         "values": urgency},
         {"variable": True, "code": "community_id", "datatype": "string", "required": False,
-         "datatype_description": "小区编号（不填则按经纬度确定）", "order": 2, "description": "小区 Community", "values": []},
+         "datatype_description": "小区编号（不填则按经纬度确定）", "order": 2, "description": "小区 Community",
+         "values": []},
         {"variable": True, "code": "building", "datatype": "string", "required": False,
          "datatype_description": "楼栋，如 3 号楼", "order": 3, "description": "楼栋 Building", "values": []},
     ]}

@@ -16,7 +16,8 @@ router = APIRouter(tags=["public 公开"])
 
 
 @router.get("/api/public/complaints", summary="公开投诉清单 The public, redacted list (no login)")
-def public_complaints(service: ServiceDep, community_id: str | None = None, project_id: str | None = None) -> list[dict]:
+def public_complaints(service: ServiceDep, community_id: str | None = None,
+                      project_id: str | None = None) -> list[dict]:
     """Category, state, dates and the response; never a name, a phone or a secret."""
     with service.engine.connect() as conn:
         return [public(r) for r in queries.public_list(conn, community_id=community_id, project_id=project_id)]
@@ -35,8 +36,8 @@ def public_page(request: Request, service: ServiceDep, community_id: str | None 
     with service.engine.connect() as conn:
         rows = [public(r) for r in queries.public_list(conn, community_id=community_id, project_id=project_id)]
         known = sites(conn)
-    chosen = next((s for s in known if s["community_id"] == community_id or (project_id and s["project_id"] == project_id)),
-                  None)
+    chosen = next((s for s in known
+                   if s["community_id"] == community_id or (project_id and s["project_id"] == project_id)), None)
     return render(request, "public.html", {"rows": rows, "sites": known, "chosen": chosen,
                                            "page_title": "投诉公开"})
 

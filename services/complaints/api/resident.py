@@ -69,7 +69,8 @@ async def file_from_form(request: Request, service: Service, ctx: ComplaintsCont
     body = parse_form(values)
     phone = normalise_phone(body.phone)
     ctx.per_phone.check(ctx.vault.phone_digest_of(phone), "该号码今天提交的投诉已达上限，请拨打热线或等待处理进度")
-    uploads = await read_photos(form.getlist("photos"), limit=ctx.settings.max_photo_bytes, count=ctx.settings.max_photos)
+    uploads = await read_photos(form.getlist("photos"), limit=ctx.settings.max_photo_bytes,
+                                count=ctx.settings.max_photos)
     proven = await run_in_threadpool(photo.prove, ctx, uploads)
     place = Place(community_id=body.community_id or None, building=body.building, latitude=body.latitude,
                   longitude=body.longitude)

@@ -41,7 +41,8 @@ def present(row: dict, *, role: str | None, ctx: ComplaintsContext, contact: dic
     has_person = bool(row.get("person_id"))
     shown["contact"] = contact_for(role, contact, own=own) if has_person else None
     shown.update(category_zh=kind.name if kind else row["category"], state_zh=STATE_ZH.get(row["state"], row["state"]),
-                 urgency_zh=URGENCY_ZH.get(row["urgency"], row["urgency"]), channel_zh=CHANNEL_ZH.get(row["channel"], ""),
+                 urgency_zh=URGENCY_ZH.get(row["urgency"], row["urgency"]),
+                 channel_zh=CHANNEL_ZH.get(row["channel"], ""),
                  assignee_zh=ASSIGNEE_ZH.get(row.get("assignee_kind") or "", ""),
                  rating_zh=RATING_ZH.get(row.get("rating") or "", ""), received=local_time(row["received_at"]),
                  clock=clock(row, now or ctx.now()))

@@ -101,8 +101,9 @@ def _route(uow: UnitOfWork, ctx: ComplaintsContext, filing: Filing) -> dict | No
             return {"project_id": found.site.project_id, "community_id": found.site.community_id,
                     "method": found.method, "distance_m": round(found.distance_m, 1)}
         if not filing.allow_triage:
-            raise InvalidCommand(f"所选位置不在任何改造小区内，也不在最近小区 {ctx.settings.nearest_site_radius_m:.0f} 米范围内："
-                                 "请选择小区", code="location_unroutable")
+            radius = ctx.settings.nearest_site_radius_m
+            raise InvalidCommand(f"所选位置不在任何改造小区内，也不在最近小区 {radius:.0f} 米范围内：请选择小区",
+                                 code="location_unroutable")
         return None
     if filing.allow_triage and place.address.strip():
         return None

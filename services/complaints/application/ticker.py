@@ -1,4 +1,4 @@
-"""The clock's work: escalate expired limits (催办 → 督办 → 通报), call for return visits, firm up provisional limits."""
+"""The clock's work: escalate expired limits (催办 → 督办 → 通报), call for return visits, firm up provisional ones."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def _escalate(uow: UnitOfWork, ctx: ComplaintsContext, complaint_id: str) -> int
     if complaint.state not in ("received", "acknowledged", "assigned") or limit is None or limit.due_provisional:
         return 0  # a provisional limit is never ended early: it waits for the year's calendar
     s = ctx.settings
-    reached = levels_reached(now=ctx.now(), due=limit.due_at, supervision_after=timedelta(hours=s.supervision_after_hours),
+    reached = levels_reached(now=ctx.now(), due=limit.due_at,
+                             supervision_after=timedelta(hours=s.supervision_after_hours),
                              public_notice_after=timedelta(hours=s.public_notice_after_hours))
     new = [level for level in reached if level not in complaint.levels]
     for level in new:

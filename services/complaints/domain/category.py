@@ -28,10 +28,13 @@ CATEGORIES: tuple[Category, ...] = (
              ("安全", "隐患", "坑", "脚手架")),
     Category("work_quality", "施工质量", "漏水、开裂、管道不通、材料以次充好", "质量安全", "quality",
              ("质量", "漏水", "开裂")),
-    Category("blocked_access", "占道堵塞消防通道", "施工占用出入口、堵塞消防通道", "通行", keywords=("消防通道", "堵", "占道")),
-    Category("utility_outage", "停水停电停气停暖", "施工造成停水、停电、停气、停暖", "民生保障", keywords=("停水", "停电", "停气", "停暖")),
+    Category("blocked_access", "占道堵塞消防通道", "施工占用出入口、堵塞消防通道", "通行",
+             keywords=("消防通道", "堵", "占道")),
+    Category("utility_outage", "停水停电停气停暖", "施工造成停水、停电、停气、停暖", "民生保障",
+             keywords=("停水", "停电", "停气", "停暖")),
     Category("schedule", "工期进度", "停工、拖延、未按公示时间施工", "进度", keywords=("工期", "停工", "拖延")),
-    Category("worker_conduct", "施工人员行为", "施工人员态度、违规作业、扰民行为", "管理", keywords=("态度", "施工人员")),
+    Category("worker_conduct", "施工人员行为", "施工人员态度、违规作业、扰民行为", "管理",
+             keywords=("态度", "施工人员")),
     Category("other", "其他", "以上类别之外的诉求", "其他"),
 )
 BY_CODE = {c.code: c for c in CATEGORIES}

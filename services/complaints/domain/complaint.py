@@ -28,14 +28,14 @@ class Complaint(ComplaintEvents, Aggregate):
     stream_prefix = "complaint"
 
     # Defaults on the class: the kernel's rehydrate skips __init__.
-    received: Received | None = None
+    received: ComplaintEvents.Received | None = None
     state = "received"
     project_id: str | None = None
     community_id: str | None = None
     assignee: tuple[str, str] | None = None
-    limit: TimeLimitSet | None = None
+    limit: ComplaintEvents.TimeLimitSet | None = None
     levels: tuple[str, ...] = ()
-    finding: InspectionFindingReceived | None = None
+    finding: ComplaintEvents.InspectionFindingReceived | None = None
     resolved_at: datetime | None = None
     return_visit_due = False
     safety_open = False

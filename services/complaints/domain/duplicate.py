@@ -12,8 +12,10 @@ from rapidfuzz import fuzz
 jieba.setLogLevel(logging.WARNING)
 
 # Words that say nothing about *what* is wrong; without them two complaints are compared on substance.
-_STOP = frozenset("的 了 是 在 我 我们 你们 他们 请 请求 希望 尽快 一下 这个 那个 有 和 就 都 也 还 又 很 太 "
-                  "小区 楼 号楼 单元 施工 工地 问题 反映 投诉 处理 一直 现在 今天 昨天 每天".split())
+_STOP = frozenset({
+    "的", "了", "是", "在", "我", "我们", "你们", "他们", "请", "请求", "希望", "尽快", "一下", "这个",
+    "那个", "有", "和", "就", "都", "也", "还", "又", "很", "太", "小区", "楼", "号楼", "单元", "施工",
+    "工地", "问题", "反映", "投诉", "处理", "一直", "现在", "今天", "昨天", "每天"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def similarity(a: str, b: str) -> float:
     return max(fuzz.token_set_ratio(ta, tb), fuzz.token_sort_ratio(ta, tb))
 
 
-def best_match(text: str, candidates: list[Candidate], *, radius_m: float, min_score: float) -> tuple[Candidate, float] | None:
+def best_match(text: str, candidates: list[Candidate], *, radius_m: float,
+               min_score: float) -> tuple[Candidate, float] | None:
     """The most similar open complaint within the radius (or without a point to compare), if similar enough."""
     scored = [(c, similarity(text, c.text)) for c in candidates
               if c.distance_m is None or c.distance_m <= radius_m]

@@ -1,4 +1,4 @@
-"""Complaints under test: the app on SQLite, users per role, a movable clock, sites as intake and construction publish them."""
+"""Complaints under test: the app on SQLite, users per role, a movable clock, sites as intake and construction send."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from shared.envelope import Envelope, new_event_id, utc_now
 from shared.settings import KernelSettings
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in China
-USERS = {"op": "hotline_operator", "con": "contractor", "con2": "contractor", "sup": "supervisor", "adm": "admin", "off": "official",
+USERS = {"op": "hotline_operator", "con": "contractor", "con2": "contractor", "sup": "supervisor", "adm": "admin",
+         "off": "official",
          "res": "resident"}
 # 幸福里: a small square site around (41.800, 123.400); 和平里 400 m east, by radius only.
 HAPPY = [(41.7990, 123.3990), (41.7990, 123.4010), (41.8010, 123.4010), (41.8010, 123.3990)]
@@ -66,7 +67,8 @@ class Running:
 
     def sites(self) -> None:
         """Two communities: 幸福里 with a project under construction and a boundary; 和平里 without a project."""
-        for cid, name, lat, lon in (("c-happy", "幸福里小区", 41.800, 123.400), ("c-peace", "和平里小区", 41.800, 123.4048)):
+        known = (("c-happy", "幸福里小区", 41.800, 123.400), ("c-peace", "和平里小区", 41.800, 123.4048))
+        for cid, name, lat, lon in known:
             self.foreign("intake.CommunityRegistered", {
                 "community_id": cid, "name": name, "district": "和平区", "street_office": "南市街道",
                 "residents_committee": "南市社区", "address": "和平区南市路", "built_year": 1995,
@@ -76,8 +78,8 @@ class Running:
             "street_office": "南市街道", "location": {"address": "南市路 1 号", "latitude": 41.8, "longitude": 123.4,
                                                     "geofence_radius_m": 150, "boundary": [list(p) for p in HAPPY]},
             "items": [], "budget_fen": 1}, project_id="p-happy")
-        self.foreign("construction.ProjectOpened", {"project_id": "p-happy", "community_id": "c-happy",
-                                                    "community_name": "幸福里小区", "location": {}}, project_id="p-happy")
+        opened = {"project_id": "p-happy", "community_id": "c-happy", "community_name": "幸福里小区", "location": {}}
+        self.foreign("construction.ProjectOpened", opened, project_id="p-happy")
         self.foreign("construction.PartiesAssigned", {"parties": {
             "contractor": "沈阳建工", "supervision_unit": "华信监理", "accounts": {"contractor": ["con"]}}},
             project_id="p-happy")

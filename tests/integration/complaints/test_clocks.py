@@ -73,7 +73,8 @@ def test_a_resident_who_does_not_answer_gets_a_return_visit_after_the_configured
     assert hotline.tick()["return_visits"] == 0
     hotline.clock.at = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # Thursday 00:30 in China
     assert hotline.tick()["return_visits"] == 1 and hotline.get(cid)["return_visit_due"]
-    assert hotline.post(cid, "return-visit", {"rating": "basically_satisfied", "comment": "电话回访"}).status_code == 204
+    visit = {"rating": "basically_satisfied", "comment": "电话回访"}
+    assert hotline.post(cid, "return-visit", visit).status_code == 204
     c = hotline.get(cid)
     assert (c["state"], c["rating"], c["rating_channel"]) == ("closed", "basically_satisfied", "return_visit")
 

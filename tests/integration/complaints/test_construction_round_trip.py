@@ -31,7 +31,8 @@ def intake_envelope(n: int, event_type: str, payload: dict, key: str) -> Envelop
     return Envelope.model_validate({
         "event_id": f"01938f3e-0000-7000-8000-00000000000{n}", "event_type": event_type, "schema_version": 1,
         "stream_id": f"intake-{n}", "stream_version": 1, "project_id": key, "occurred_at": "2026-11-20T01:00:00+00:00",
-        "actor": {"id": "demo-official", "role": "official"}, "correlation_id": "c-1", "payload": payload, "position": n})
+        "actor": {"id": "demo-official", "role": "official"}, "correlation_id": "c-1", "payload": payload,
+        "position": n})
 
 
 async def test_a_safety_complaint_round_trip_through_construction(kafka, tmp_path):

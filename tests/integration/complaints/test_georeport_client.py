@@ -33,7 +33,8 @@ def served(hotline: Running):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_georeport_client_lists_services_and_reads_requests(hotline: Running, served: str, fmt: str):
-    key = hotline.client.post("/api/open311/clients", json={"name": "georeport"}, headers=hotline.as_("adm")).json()["api_key"]
+    registered = hotline.client.post("/api/open311/clients", json={"name": "georeport"}, headers=hotline.as_("adm"))
+    key = registered.json()["api_key"]
     posted = httpx.post(f"{served}/open311/v2/requests.json", data={
         "api_key": key, "jurisdiction_id": "shenyang.renovation", "service_code": "safety_hazard",
         "lat": "41.8001", "long": "123.4001", "description": "3号楼脚手架没有防护网，有东西掉下来"})

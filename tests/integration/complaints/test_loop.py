@@ -61,7 +61,7 @@ def test_every_supervisor_figure_is_exposed_as_declared(hotline: Running):
     hotline.post(cid, "acknowledge")
     text = hotline.client.get("/metrics").text
     suffix = {"counter": "_total", "gauge": "", "histogram": "_bucket"}
-    for name, kind, labels in FAMILIES:
+    for name, kind, _labels in FAMILIES:
         assert f"\n{name}{suffix[kind]}" in text, name
         assert re.search(rf"# TYPE {name}(_total)? {kind}\n", text), name
     assert 'renovation_complaints_open{category="noise",state="acknowledged"} 1.0' in text
@@ -79,10 +79,12 @@ def test_the_read_models_rebuild_from_the_events_and_the_vault_survives(hotline:
     hotline.tick()
     hotline.call(phone="13987654321", name="李丽", category="dust", text="渣土车不覆盖")
     with hotline.service.engine.connect() as conn:
-        before = (queries.queue(conn), queries.breaches(conn), queries.steps(conn, first["complaint_id"], public_only=False))
+        before = (queries.queue(conn), queries.breaches(conn),
+                  queries.steps(conn, first["complaint_id"], public_only=False))
     rebuild(hotline.service.engine, hotline.service.projection, consumer="complaints")
     with hotline.service.engine.connect() as conn:
-        after = (queries.queue(conn), queries.breaches(conn), queries.steps(conn, first["complaint_id"], public_only=False))
+        after = (queries.queue(conn), queries.breaches(conn),
+                 queries.steps(conn, first["complaint_id"], public_only=False))
     assert after == before and len(after[1]) == 2  # 催办 and 督办: 58 h past the limit
     assert hotline.get(first["complaint_id"])["contact"]["name"] == "王建国", "personal data is not a read model"
 

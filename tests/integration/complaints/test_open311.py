@@ -89,7 +89,8 @@ def test_post_get_and_tokens(hotline: Running, api_key: str, fmt: str):
     assert "service_request_id" in errors(hotline.client.get(f"{BASE}/requests/TS-NOPE.{fmt}"), fmt, 404)
 
     def ids(**params) -> list[str]:
-        return [r["service_request_id"] for r in parsed(hotline.client.get(f"{BASE}/requests.{fmt}", params=params), fmt)]
+        found = parsed(hotline.client.get(f"{BASE}/requests.{fmt}", params=params), fmt)
+        return [r["service_request_id"] for r in found]
 
     assert ids() == [request_id]
     assert ids(service_request_id=f"{request_id},TS-OTHER", status="closed") == [request_id]  # ids override
@@ -102,7 +103,8 @@ def test_post_get_and_tokens(hotline: Running, api_key: str, fmt: str):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_error_in_the_specs_format_and_nothing_recorded(hotline: Running, api_key: str, fmt: str):
     before = len(hotline.events())
-    good = {"api_key": api_key, "service_code": "noise", "lat": "41.8", "long": "123.4", "description": "夜间施工噪声扰民"}
+    good = {"api_key": api_key, "service_code": "noise", "lat": "41.8", "long": "123.4",
+            "description": "夜间施工噪声扰民"}
 
     def post(**changes):
         data = {k: v for k, v in (good | changes).items() if v is not None}
@@ -124,7 +126,8 @@ def test_every_error_in_the_specs_format_and_nothing_recorded(hotline: Running, 
     assert "W3C" in errors(hotline.client.get(f"{BASE}/requests.{fmt}", params={"start_date": "yesterday"}), fmt, 400)
     assert "90" in errors(hotline.client.get(f"{BASE}/requests.{fmt}", params={
         "start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}), fmt, 400)
-    assert "不存在" in errors(hotline.client.get(f"{BASE}/requests.{fmt}", params={"service_code": "graffiti"}), fmt, 404)
+    unknown = hotline.client.get(f"{BASE}/requests.{fmt}", params={"service_code": "graffiti"})
+    assert "不存在" in errors(unknown, fmt, 404)
     assert len(hotline.events()) == before
 
 

@@ -1,4 +1,4 @@
-"""The pages: the operator's queue and one-screen intake form, a complaint's actions, the resident's form and tracking."""
+"""The pages: the operator's queue and one-screen intake form, a complaint's actions, the resident's form."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def test_the_operator_takes_a_call_on_one_screen_and_works_it_from_the_queue(hot
     op = page_headers(hotline, "op")
     form = hotline.client.get("/intake", headers=op)
     assert form.status_code == 200 and "幸福里小区" in form.text and 'name="phone"' in form.text
-    refused = hotline.client.post("/intake", headers=op, data={"phone": "123", "category": "noise", "text": "太吵了啊啊",
-                                                              "community_id": "c-happy"})
+    refused = hotline.client.post("/intake", headers=op, data={
+        "phone": "123", "category": "noise", "text": "太吵了啊啊", "community_id": "c-happy"})
     assert refused.status_code == 422 and "电话" in refused.text and 'value="123"' in refused.text
     filed = hotline.client.post("/intake", headers=op, follow_redirects=False, data={
         "phone": "13812345678", "name": "王建国", "category": "noise", "urgency": "normal", "community_id": "c-happy",
