@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -84,3 +84,20 @@ def test_a_restarted_service_reads_the_loaded_year_back(site, tmp_path, sqlite_u
     assert again.state.construction.calendar.is_official(2027)
     assert again.state.service.calendar is again.state.construction.calendar
     again.state.service.engine.dispose()
+
+
+def test_in_demo_mode_events_and_due_dates_follow_the_demo_clock(tmp_path, sqlite_url):
+    kernel = KernelSettings(var_dir=tmp_path, evidence_dir=tmp_path / "evidence", identity_database_url=identity_url(),
+                            kafka_bootstrap_servers="127.0.0.1:9", demo=True)
+    app = create_app(ConstructionSettings(database_url=sqlite_url), kernel)
+    site = Running(app=app, client=TestClient(app), tmp=tmp_path)
+    try:
+        site.service.clock.advance(timedelta(days=40))
+        site.ready()  # the consumer's events and the officials' commands
+        expected = (datetime.now(UTC) + timedelta(days=40)).date()
+        stamped = {e.occurred_at.date() for e in site.events("construction.ProjectOpened")
+                   + site.events("construction.ContractSigned")}
+        assert stamped and all(abs((day - expected).days) <= 1 for day in stamped)
+        assert abs((site.ctx.today() - expected).days) <= 1
+    finally:
+        site.service.engine.dispose()
