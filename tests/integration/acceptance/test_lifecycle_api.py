@@ -81,6 +81,9 @@ def test_final_acceptance_tranches_filing_clock_and_the_archive(acc):
     tick = acc.app.state.service.spec.tickers[0][1]
     tick(acc.service)
     assert acc.view()["filing_late"] and acc.metric("renovation_acceptance_filings_late") == 1.0
+    assert acc.metric("renovation_acceptance_completion_to_final_days_sum") == 2.0  # declared 11-18, accepted 11-20
+    assert acc.metric('renovation_acceptance_tranches{state="overdue"}') == 1.0  # the contract's, due 11-02, unpaid
+    assert acc.metric('renovation_acceptance_tranche_fen{state="paid"}') == 2_000_000
     assert acc.client.post("/api/projects/p1/filing", headers=acc.as_("off"), json={
         "filed_on": "2026-12-06", "filing_no": "BA-2026-17", "authority": "和平区住建局"}).status_code == 204
     assert acc.metric("renovation_acceptance_filings_late") == 0.0
