@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.settings import KernelSettings
 
 KEYS_FORMAT = "renovation-audit-keys/1"
+
+log = logging.getLogger("renovation.audit")
 
 
 class AuditSettings(BaseSettings):
@@ -113,6 +116,10 @@ def _embedded_key(path: Path) -> Ed25519PrivateKey:
 
 
 def _pin(path: Path, signer: Signer, *, may_write: bool) -> None:
+    if not may_write and not path.parent.exists():
+        log.warning("no pinned public-key file at %s: auditors cannot check %s's checkpoints yet",
+                    path, signer.service)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # Four services start at once and share the file: one writer at a time.
     with open(path.with_suffix(".lock"), "a") as lock:
@@ -121,8 +128,13 @@ def _pin(path: Path, signer: Signer, *, may_write: bool) -> None:
         entry = keys.get(signer.service)
         if entry == signer.public_raw:
             return
-        if entry is not None or not may_write:
+        if entry is not None:
             raise ValueError(f"{signer.service}'s signing key does not match the key pinned in {path}")
+        if not may_write:
+            # Deployment: the operator distributes the pinned file; say what to add to it.
+            log.warning("%s's public key %s (key id %s) is not pinned in %s yet", signer.service,
+                        base64.b64encode(signer.public_raw).decode("ascii"), signer.key_id, path)
+            return
         keys[signer.service] = signer.public_raw
         PinnedKeys(keys).save(path)
 

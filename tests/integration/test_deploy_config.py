@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.audit.signing import AuditSettings
 from shared.broker import all_topics, dlq_topic, topic_for
 from shared.objectstore import ObjectStoreSettings
 from shared.settings import DEFAULT_PORTS, SERVICE_NAMES, KernelSettings
@@ -54,6 +55,10 @@ SECRETS = {
     "EVIDENCE_SECRET_KEY": "evidence-secret-0123456789",
     "GRAFANA_ADMIN_PASSWORD": "grafana-test-password",
     "COMPLAINTS_PHONE_PEPPER": "complaints-test-pepper-0123456789abcdef",
+    "INTAKE_AUDIT_SIGNING_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "CONSTRUCTION_AUDIT_SIGNING_KEY": "AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "COMPLAINTS_AUDIT_SIGNING_KEY": "AgECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "ACCEPTANCE_AUDIT_SIGNING_KEY": "AwECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 }
 # Debian package that ships each tool (the lead's Makefile installs them on CI).
 DEBIAN_PACKAGE = {"docker-compose": "docker-compose", "promtool": "prometheus",
@@ -227,6 +232,7 @@ def test_services_get_the_settings_they_read(compose, monkeypatch):
         # Every RENOVATION_* name is a kernel setting (a typo would be silently ignored).
         fields = {f"RENOVATION_{field.upper()}" for field in KernelSettings.model_fields}
         fields |= {f"RENOVATION_EVIDENCE_{field.upper()}" for field in ObjectStoreSettings.model_fields}
+        fields |= {f"RENOVATION_AUDIT_{field.upper()}" for field in AuditSettings.model_fields}
         fields.add("KAFKA_BOOTSTRAP_SERVERS")
         unknown = {k for k in env if k.startswith(("RENOVATION_", "KAFKA_"))} - fields
         assert unknown <= NOT_KERNEL_SETTINGS, unknown
@@ -237,6 +243,7 @@ def test_services_get_the_settings_they_read(compose, monkeypatch):
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         kernel = KernelSettings()
+        assert AuditSettings().signing_key.get_secret_value() == SECRETS[f"{prefix}_AUDIT_SIGNING_KEY"]
         assert kernel.mode == "deployment"
         assert kernel.kafka_bootstrap_servers == "kafka:9092"
         assert kernel.producer_idempotence is True
