@@ -3,6 +3,7 @@ a complaint about it and another project's acceptance; a year loaded by the CLI 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from shared.calendar import WorkingDayCalendar, statutory_holidays
 from tests.calendar_2027 import schedule_bytes
 
 from .conftest import DEMO_PASSWORD
@@ -31,7 +33,19 @@ def cli(stack, *args: str, **env: str) -> subprocess.CompletedProcess:
                           env={**stack.env, **env}, capture_output=True, text=True, timeout=60)
 
 
+def next_year_as_test_data(workdir: Path) -> None:
+    """The year after the package's last, as a file: the demo's notices then never end on a provisional date,
+    whatever the day this runs (test data built from the statutory days, not a State Council notice)."""
+    year = max(WorkingDayCalendar().official_years()) + 1
+    folder = workdir / "var" / "calendar"
+    folder.mkdir(parents=True, exist_ok=True)
+    days = [{"date": d.isoformat(), "name": n} for d, n in sorted(statutory_holidays(year).items())]
+    (folder / f"{year}.json").write_text(json.dumps({"year": year, "source": "e2e test data", "published":
+                                                     f"{year - 1}-11-01", "holidays": days, "workdays": []}))
+
+
 def test_the_demo_reaches_a_project_under_construction_and_a_loaded_year_reaches_every_service(stack):
+    next_year_as_test_data(stack.workdir)
     welcome = stack.start(120.0, "--demo")
     assert "演示模式" in welcome
     wait_for_output(stack, "演示数据已载入")
