@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.complaints.adapters.tables import (
-    complaint_table as ct, escalation_table as esc, open311_client_table, site_table, step_table)
+    complaint_table as ct, escalation_table as esc, open311_client_table, site_account_table, site_table, step_table)
 
 OPEN = ("received", "acknowledged", "assigned", "responded", "resolved")
 CLOCK_RUNNING = ("received", "acknowledged", "assigned")
@@ -63,11 +63,25 @@ def duplicates_of(conn: Connection, complaint_id: str) -> list[dict]:
         ct.c.merged_into == complaint_id))
 
 
-def queue(conn: Connection, *, limit: int = 200) -> list[dict]:
+# The queue's order: running clocks first, the nearest limit first; awaiting the resident last.
+RUNNING_FIRST = sa.case((ct.c.state.in_(CLOCK_RUNNING), 0), else_=1)
+QUEUE_SORTS = {"due": (RUNNING_FIRST, ct.c.due_at), "received": ct.c.received_at, "updated": ct.c.updated_at}
+PUBLIC_SORTS = {"received": ct.c.received_at, "updated": ct.c.updated_at}
+
+
+def queue_query(*, contractor: str | None = None):
+    """Open, routed complaints; for a contractor's account only its own projects'."""
+    query = _with_site(sa.select(ct)).where(ct.c.state.in_(OPEN), ct.c.community_id.is_not(None))
+    if contractor is not None:
+        query = query.where(ct.c.project_id.in_(sa.select(site_account_table.c.project_id).where(
+            site_account_table.c.role == "contractor", site_account_table.c.account == contractor)))
+    return query
+
+
+def queue(conn: Connection, *, limit: int = 200, contractor: str | None = None) -> list[dict]:
     """Open complaints for the operator, the most urgent clock first (no clock, i.e. awaiting the resident, last)."""
-    running = sa.case((ct.c.state.in_(CLOCK_RUNNING), 0), else_=1)
-    return _rows(conn, _with_site(sa.select(ct)).where(ct.c.state.in_(OPEN), ct.c.community_id.is_not(None))
-                 .order_by(running, ct.c.due_at, ct.c.received_at).limit(limit))
+    return _rows(conn, queue_query(contractor=contractor).order_by(RUNNING_FIRST, ct.c.due_at, ct.c.received_at)
+                 .limit(limit))
 
 
 def triage(conn: Connection) -> list[dict]:
@@ -106,6 +120,12 @@ def awaiting_rating(conn: Connection) -> list[tuple[str, str]]:
 def public_list(conn: Connection, *, community_id: str | None = None, project_id: str | None = None,
                 limit: int = 200) -> list[dict]:
     """The redacted list residents may read without logging in (no name, no phone, no secret)."""
+    return _rows(conn, public_query(community_id=community_id, project_id=project_id)
+                 .order_by(ct.c.received_at.desc()).limit(limit))
+
+
+def public_query(*, community_id: str | None = None, project_id: str | None = None):
+    """The public list's rows: only the columns anyone may read."""
     query = _with_site(sa.select(ct.c.complaint_id, ct.c.tracking_no, ct.c.category, ct.c.state, ct.c.received_at,
                                  ct.c.responded_at, ct.c.closed_at, ct.c.response, ct.c.rating, ct.c.text,
                                  ct.c.merged_into, ct.c.community_id, ct.c.project_id))
@@ -113,7 +133,7 @@ def public_list(conn: Connection, *, community_id: str | None = None, project_id
         query = query.where(ct.c.community_id == community_id)
     if project_id:
         query = query.where(ct.c.project_id == project_id)
-    return _rows(conn, query.where(ct.c.community_id.is_not(None)).order_by(ct.c.received_at.desc()).limit(limit))
+    return query.where(ct.c.community_id.is_not(None))
 
 
 def open311_requests(conn: Connection, *, ids: list[str] | None, codes: list[str] | None, states: list[str] | None,

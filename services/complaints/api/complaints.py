@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from services.complaints.adapters import queries
@@ -16,7 +16,9 @@ from services.complaints.application.context import run
 from services.complaints.domain.category import Channel
 from services.complaints.domain.complaint import Place
 from services.complaints.domain.privacy import normalise_phone
+from services.complaints.adapters.tables import complaint_table as ct
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer, paginate
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api", tags=["complaints 投诉"])
@@ -47,11 +49,18 @@ def _shown(service, ctx, rows: list[dict], role: str) -> list[dict]:
 
 
 @router.get("/complaints", summary="工单队列 The queue, most urgent clock first")
-def get_queue(actor: Viewer, service: ServiceDep, ctx: CtxDep) -> list[dict]:
-    """Open complaints; contractors and supervisors see contacts masked."""
+def get_queue(actor: Viewer, service: ServiceDep, ctx: CtxDep, page: PageQuery, request: Request,
+              response: Response) -> list[dict]:
+    """Open complaints, one page (sort `due`, `received`, `updated`; `q` searches text, number, assignee).
+
+    Contractors see only their own projects' complaints; they and supervisors see contacts masked.
+    """
+    query = queries.queue_query(contractor=actor.id if actor.role == "contractor" else None)
     with service.engine.connect() as conn:
-        rows = visible(conn, actor.role, actor.id, queries.queue(conn))
-    return _shown(service, ctx, rows, actor.role)
+        found = paginate(conn, query, page, sortable=queries.QUEUE_SORTS, default_sort="due",
+                         search=[ct.c.text, ct.c.tracking_no, ct.c.assignee], tiebreak=ct.c.complaint_id)
+    found.items = _shown(service, ctx, found.items, actor.role)
+    return answer(found, request, response)
 
 
 @router.get("/complaints/triage", summary="待分拣 Complaints no community was found for")

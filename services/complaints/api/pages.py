@@ -38,7 +38,7 @@ def home(request: Request, service: ServiceDep, ctx: CtxDep, actor: OptionalActo
     context = {"staff": staff, "queue": [], "triage": [], "sites": []}
     if staff:
         with service.engine.connect() as conn:
-            rows = visible(conn, actor.role, actor.id, queries.queue(conn))
+            rows = queries.queue(conn, contractor=actor.id if actor.role == "contractor" else None)
             triage = queries.triage(conn) if actor.role in OPERATOR_ROLES else []
             contacts = ctx.vault.open_many(conn, [(r["person_id"], r["contact_sealed"]) for r in rows + triage])
             context["sites"] = sites(conn)

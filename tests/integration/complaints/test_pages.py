@@ -44,6 +44,13 @@ def test_the_queue_is_sorted_by_clock(hotline: Running):
     urgent = hotline.call(urgency="emergency", category="safety_hazard", text="围挡倒了砸到路人")
     order = [c["complaint_id"] for c in hotline.client.get("/api/complaints", headers=hotline.as_("op")).json()]
     assert order == [urgent["complaint_id"], slow["complaint_id"]]
+    first = hotline.client.get("/api/complaints", params={"size": 1}, headers=hotline.as_("op"))
+    assert first.headers["X-Total-Count"] == "2" and [c["complaint_id"] for c in first.json()] == [urgent["complaint_id"]]
+    found = hotline.client.get("/api/complaints", params={"q": "工期"}, headers=hotline.as_("op")).json()
+    assert [c["complaint_id"] for c in found] == [slow["complaint_id"]]
+    assert hotline.client.get("/api/complaints", params={"sort": "color"}, headers=hotline.as_("op")).status_code == 422
+    public = hotline.client.get("/api/public/complaints", params={"size": 1})
+    assert public.headers["X-Total-Count"] == "2" and len(public.json()) == 1
     page = hotline.client.get("/", headers=page_headers(hotline, "op")).text
     assert page.index(urgent["tracking_no"]) < page.index(slow["tracking_no"])
 
