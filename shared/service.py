@@ -94,7 +94,7 @@ class Service:
         self.registry = CollectorRegistry()
         self.metrics = KernelMetrics(self.registry)
         self.broker = make_broker(kernel, client_id=spec.name, registry=self.registry)
-        self.relay = Relay(engine=self.engine, broker=self.broker, topic=topic_for(spec.name),
+        self.relay = Relay(engine=self.engine, topic=topic_for(spec.name),
                            settings=kernel, metrics=self.metrics, batch_size=kernel.relay_batch_size,
                            check_seconds=kernel.relay_retention_check_seconds)
         self.consumer = IdempotentConsumer(
@@ -147,10 +147,13 @@ class Service:
             "service": self.spec.name,
             "log_position": head,
             "relay_position": checkpoint.position,
-            "relay_lag": max(head - checkpoint.position, 0),
+            # None (shown as 未知) while unknown: the broker is down, or not yet checked.
+            "relay_lag": self.relay.lag(head, checkpoint.position),
+            "relay_unacknowledged": max(head - checkpoint.position, 0),
             "broker_up": self.relay.broker_up,
             "broker_error": self.relay.last_error,
-            "consumer_lag": sum(self.consumer.lag.values()),
+            "consumer_lag": (self.consumer.current_lag() if self.relay.broker_up else None)
+            if self.spec.subscribes_to else 0,
             "consumer_lag_by_partition": {f"{t}/{p}": n for (t, p), n in sorted(self.consumer.lag.items())},
             "events_applied": applied,
             "dead_letters": dead,
