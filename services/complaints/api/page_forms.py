@@ -128,8 +128,10 @@ async def submit_file(request: Request, service: ServiceDep, ctx: CtxDep) -> Res
 
 
 @router.get("/track", response_class=HTMLResponse)
-def track_lookup(request: Request) -> HTMLResponse:
-    """Where a resident types the tracking number and secret they were given."""
+def track_lookup(request: Request, no: str = "", k: str = "") -> Response:
+    """Where a resident types the tracking number and secret they were given (works without JavaScript)."""
+    if no.strip() and k.strip():
+        return back(f"/track/{quote(no.strip().upper()[:40])}", k=k.strip()[:100])
     return render(request, "track_lookup.html", {"page_title": "查询进度"})
 
 

@@ -77,3 +77,12 @@ def test_the_supervisor_board_shows_cards_and_breaches(hotline: Running):
     board = hotline.client.get("/supervisor", headers=page_headers(hotline, "sup"))
     assert board.status_code == 200 and "超时未答复" in board.text and "催办" in board.text
     assert hotline.client.get("/supervisor", headers=HTML).status_code in (401, 403, 303)
+
+
+def test_the_lookup_form_leads_to_the_tracking_page(hotline: Running):
+    filed = hotline.call()
+    k = filed["track_url"].split("k=")[1]
+    found = hotline.client.get("/track", params={"no": filed["tracking_no"].lower(), "k": k}, headers=HTML)
+    assert found.status_code == 200 and filed["tracking_no"] in found.text and "王建国" in found.text
+    wrong = hotline.client.get("/track", params={"no": filed["tracking_no"], "k": "guess"}, headers=HTML)
+    assert wrong.status_code == 403 and "王建国" not in wrong.text
