@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from aiokafka import TopicPartition
+from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from shared.actor import Actor
 from shared.broker import dlq_topic
+from shared.broker_identity import BrokerIdentity
 from shared.envelope import Envelope, utc_now
 from shared.metrics import KernelMetrics
 from shared.schema import dead_letter, inbox
@@ -65,6 +67,14 @@ class IdempotentConsumer:
         self.backoff_seconds = 0.2
         self.broker: KafkaBroker | None = None
         self.lag: dict[tuple[str, int], int] = {}
+        # The broker this consumer's positions belong to; a new one (the embedded broker
+        # restarted empty) makes every position meaningless: read again from the start.
+        self.cluster_id: str | None = None
+        self.rewinds = 0
+        self._identity = BrokerIdentity(self._verdict)
+        self._watched: object | None = None
+        self._subscriber = None
+        self._lag_measured_at = 0.0
         # Offsets are committed every `commit_every` messages or `commit_seconds`, not per
         # message: a commit is a broker round trip that halved throughput, and the inbox
         # already makes a redelivery after a crash harmless.
@@ -87,10 +97,12 @@ class IdempotentConsumer:
             description=f"The {self.name} service applies these events idempotently.",
         )
         subscriber(self.handle)
+        self._subscriber = subscriber
 
     async def handle(self, msg: KafkaMessage) -> None:
         """Apply one message, or dead-letter it; then commit its offset."""
         record = msg.raw_message
+        self._watch(getattr(msg, "consumer", None))
         self._record_lag(msg, record)
         try:
             envelope = self._parse(msg.body)
@@ -118,13 +130,18 @@ class IdempotentConsumer:
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.commit_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             if self._uncommitted is not None and time.monotonic() - self._last_commit >= self.commit_seconds:
                 try:
                     await self.flush_commits()
                 except Exception as error:  # noqa: BLE001 - the next round retries
                     log.warning("%s: offset commit failed: %r", self.name, error)
+            self._watch(getattr(self._subscriber, "consumer", None))
+            try:
+                await self.measure_lag()
+            except Exception as error:  # noqa: BLE001 - lag stays unknown until it can be measured
+                log.debug("%s: lag not measured: %r", self.name, error)
 
     @staticmethod
     def _parse(body: bytes) -> Envelope:
@@ -217,6 +234,33 @@ class IdempotentConsumer:
                     event_type=envelope.event_type, source_position=envelope.position or 0,
                     after_position=-1, status="dead", body=body, applied_at=utc_now().isoformat()))
 
+    def _watch(self, consumer) -> None:
+        """Check the broker identity on every connection this Kafka consumer opens."""
+        if consumer is None or consumer is self._watched or not hasattr(consumer, "_client"):
+            return
+        self._watched = consumer
+        self._identity.install(consumer._client)
+
+    def _verdict(self, cluster: str | None) -> bool:
+        if cluster is None or cluster == self.cluster_id:
+            return True
+        if self.cluster_id is not None:
+            log.warning("%s: the broker is now cluster %s, not %s: reading every partition again "
+                        "from the start (the inbox drops what was applied)", self.name, cluster,
+                        self.cluster_id)
+            self._rewind()
+        self.cluster_id = cluster
+        return True
+
+    def _rewind(self) -> None:
+        # Synchronous, before the new connection carries a fetch: records fetched for an old
+        # position are then discarded by the fetcher.
+        self.rewinds += 1
+        self.lag.clear()
+        consumer = self._watched
+        for tp in list(consumer.assignment()) if consumer is not None else []:
+            consumer.seek(tp, 0)
+
     def _record_lag(self, msg: KafkaMessage, record) -> None:
         consumer = getattr(msg, "consumer", None)
         highwater = consumer.highwater(TopicPartition(record.topic, record.partition)) if consumer else None
@@ -224,6 +268,35 @@ class IdempotentConsumer:
             behind = max(highwater - record.offset - 1, 0)
             self.lag[(record.topic, record.partition)] = behind
             self.metrics.consumer_lag.labels(self.name, record.topic, str(record.partition)).set(behind)
+            self._lag_measured_at = time.monotonic()
+
+    async def measure_lag(self) -> None:
+        """Lag of every assigned partition from its high watermark and the next offset to apply."""
+        consumer = self._watched
+        if consumer is None:
+            return
+        try:
+            # A cached live connection costs nothing; a broker that is gone raises here.
+            await asyncio.wait_for(self._identity.current(consumer._client), timeout=2)
+        except (TimeoutError, KafkaError, OSError):
+            self.lag = {}
+            raise
+        measured: dict[tuple[str, int], int] = {}
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                return  # not fetched from this partition yet: unknown
+            position = await asyncio.wait_for(consumer.position(tp), timeout=2)
+            measured[(tp.topic, tp.partition)] = max(highwater - position, 0)
+        for (topic, partition), behind in measured.items():
+            self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
+        self.lag, self._lag_measured_at = measured, time.monotonic()
+
+    def current_lag(self, *, max_age: float = 10.0) -> int | None:
+        """Messages behind, or None while unknown (not measured lately, or no partitions)."""
+        if not self.lag or time.monotonic() - self._lag_measured_at > max_age:
+            return None
+        return sum(self.lag.values())
 
     def dead_letter_count(self) -> int:
         """How many events this consumer has dead-lettered."""

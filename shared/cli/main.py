@@ -29,6 +29,11 @@ def up(demo: bool = typer.Option(False, "--demo", help="演示模式：载入演
     raise typer.Exit(run_stack(KernelSettings(), demo=demo))
 
 
+def known(value) -> str:
+    """A figure, or 未知 (unknown) where the service could not measure it: never a false 0."""
+    return "[yellow]未知[/yellow]" if value is None else str(value)
+
+
 @app.command()
 def status() -> None:
     """Per service: health, log position, relay lag, consumer lag, dead letters."""
@@ -50,7 +55,7 @@ def status() -> None:
             broker = {True: "[green]已连接[/green]", None: "[yellow]连接中[/yellow]"}.get(
                 s["broker_up"], f"[red]断开[/red] {s['broker_error'] or ''}")
             table.add_row(name, "[green]正常[/green]" if health["status"] == "ok" else health["status"],
-                          str(s["log_position"]), str(s["relay_lag"]), broker, str(s["consumer_lag"]),
+                          str(s["log_position"]), known(s["relay_lag"]), broker, known(s["consumer_lag"]),
                           str(s["events_applied"]), str(s["dead_letters"]))
     console.print(table)
     raise typer.Exit(1 if down else 0)
