@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -12,7 +13,9 @@ from services.intake.adapters.library import plan_choices
 from services.intake.adapters.listing import (
     COMMUNITY_STATES, community_page, districts, library_figures, notice_page, project_page, register_figures)
 from services.intake.adapters.project import list_projects
-from services.intake.api.deps import IntakeDep, Registrar
+from services.intake.api.deps import IntakeDep, Official, Registrar
+from services.intake.api.forms import FormFields, attempt, back, may
+from services.intake.application.annual_plan import report_annual_plan
 from services.intake.api.library import annual_plan
 from services.intake.application.community import RegisterCommunity, register_community
 from services.intake.domain.plan import yuan
@@ -90,9 +93,15 @@ def library(request: Request, service: ServiceDep, _: CurrentActor, page: PageQu
 
 
 @router.get("/annual-plan", response_class=HTMLResponse)
-def annual(request: Request, service: ServiceDep, intake: IntakeDep, _: CurrentActor,
+def annual(request: Request, service: ServiceDep, intake: IntakeDep, actor: CurrentActor,
            year: int | None = None, district: str | None = None) -> HTMLResponse:
-    """The annual plan of a year and district, with totals and the 30 September deadline."""
+    """The annual plan of a year and district, with totals, the 30 September deadline and its report."""
+    return annual_page(request, service, intake, actor, year=year, district=district)
+
+
+def annual_page(request: Request, service, intake, actor, *, year: int | None, district: str | None,
+                errors: tuple[str, ...] = (), status_code: int = 200) -> HTMLResponse:
+    """The annual-plan page, with the reasons a report was refused if any."""
     with service.engine.connect() as conn:
         districts, years = plan_choices(conn)
     year = year or (years[0] if years else intake.today().year + 1)
@@ -100,8 +109,26 @@ def annual(request: Request, service: ServiceDep, intake: IntakeDep, _: CurrentA
     return request.app.state.templates.render(request, "intake/annual_plan.html", {
         "page_title": "年度改造计划", "plan": plan, "districts": districts,
         "years": sorted(set(years) | {year}, reverse=True), "yuan": yuan, "funding_labels": FUNDING_LABELS,
+        "can_report": may(actor, "official"), "errors": errors, "done": request.query_params.get("done"),
         "pipeline": [p for p in list_projects_for(service, year, district) if p["status"] not in
-                     ("approved", "withdrawn")]})
+                     ("approved", "withdrawn")]}, status_code=status_code)
+
+
+@router.post("/annual-plan/report", response_class=HTMLResponse)
+def report(request: Request, service: ServiceDep, intake: IntakeDep, actor: Official,
+           form: FormFields) -> HTMLResponse:
+    """Report the annual plan shown (year and district) from the page; refusals shown in place."""
+    year, district = form.get("year", ""), form.get("district") or None
+    if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
+        return annual_page(request, service, intake, actor, year=None, district=district,
+                           errors=("计划年度无效",), status_code=422)
+    uow = service.unit_of_work(actor=actor, correlation_id=request.state.correlation_id)
+    _, errors = attempt(lambda: report_annual_plan(uow, plan_year=int(year), district=district,
+                                                   note=str(form.get("note", "")), intake=intake))
+    if errors:
+        return annual_page(request, service, intake, actor, year=int(year), district=district,
+                           errors=tuple(errors), status_code=422)
+    return back(f"/annual-plan?{urlencode({'year': year, 'district': district or ''})}", "reported")
 
 
 def list_projects_for(service, year: int, district: str | None) -> list[dict]:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.intake.adapters.community import community_table
+from services.intake.application.context import china_today
 from services.intake.application.guard import validated
 from services.intake.domain.community import Community
 from services.intake.domain.ratio import parse_ratio
@@ -107,7 +108,7 @@ class RegisterCommunity(BaseModel):
     @field_validator("built_year")
     @classmethod
     def _not_in_future(cls, year: int) -> int:
-        if year > date.today().year:
+        if year > china_today().year:
             raise ValueError("建成年份不能晚于今年")
         return year
 
@@ -129,7 +130,7 @@ def register_community(command: RegisterCommunity, uow: UnitOfWork, *, today: da
         community_id = str(new_event_id())
         community = Community.register(community_id=community_id, **command.model_dump(exclude={"survey"}))
         if command.survey is not None:
-            community.record_survey(command.survey.to_survey(today=today or date.today()))
+            community.record_survey(command.survey.to_survey(today=today or china_today()))
         uow.save(community, project_id=community_id)
         uow.commit()
     return community_id

@@ -118,7 +118,7 @@ class Plan(BaseModel):
 
     def budget_by_category(self) -> dict[Category, int]:
         """Budget per category, in fen."""
-        totals = {c: 0 for c in Category}
+        totals = dict.fromkeys(Category, 0)
         for item in self.items:
             totals[item.category] += item.budget_fen
         return totals

@@ -210,3 +210,27 @@ def test_residents_see_objections_and_answers_but_not_which_neighbour_objected(i
     intake.clock.today = date(2025, 10, 22)
     late = intake.client.post(f"/api/notices/{notice_id}/objections", json={"text": "太晚了"}, headers=h["owners"])
     assert late.status_code == 422 and "公示已于 2025-10-21 结束" in late.json()["detail"]
+
+
+def test_reporting_the_annual_plan_is_recorded_as_an_event_late_only_with_a_reason(intake):
+    h = intake.headers
+    _, project_id, _ = approve_small(intake)  # approved 2025-10-22: the 2026 plan was due 2025-09-30
+    path = "/api/annual-plans/2026/report"
+    assert intake.client.post(path, json={}, headers=h["supervisor"]).status_code == 403
+    late = intake.client.post(path, json={}, headers=h["official"])
+    assert late.status_code == 422 and late.json()["error"] == "annual_plan_late_reason"
+    before = log_position(intake)
+    reported = ok(intake.client.post(path, json={"note": "联合审查 10 月完成，补报"}, headers=h["official"]), 201)
+    assert (reported["revision"], reported["late"], reported["projects"]) == (1, True, [project_id])
+    assert reported["reported_on"] == "2025-10-22" and reported["due_on"] == "2025-09-30"
+    assert log_position(intake) == before + 1, "the report is an event"
+    again = intake.client.post(path, json={"note": "再报一次"}, headers=h["official"])
+    assert again.status_code == 422 and again.json()["error"] == "annual_plan_unchanged"
+    plan = ok(intake.client.get("/api/annual-plans/2026", headers=h["supervisor"]))
+    assert plan["report"]["revision"] == 1 and plan["report"]["late"] is True
+    page = intake.client.get("/annual-plan?year=2026", headers=h["official"] | {"accept": "text/html"})
+    assert "已于 2025-10-22 上报（第 1 次）" in page.text and "逾期" in page.text
+    form = intake.client.post("/annual-plan/report", data={"year": "2026", "note": "再报一次"},
+                              headers=h["official"] | {"accept": "text/html"}, follow_redirects=False)
+    assert form.status_code == 422 and "无需重复上报" in form.text
+    assert intake.client.post("/api/annual-plans/99999/report", json={}, headers=h["official"]).status_code == 422

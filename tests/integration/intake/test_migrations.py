@@ -30,5 +30,5 @@ def test_migrated_schema_matches_the_read_models(db_url):
             if column.index:
                 assert (column.name,) in indexed, (table.name, column.name)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     engine.dispose()
