@@ -71,5 +71,5 @@ def create_app(settings: ComplaintsSettings | None = None, kernel: KernelSetting
     app.state.complaints = ctx
     duplicate.warm()
     service = app.state.service
-    service.registry.register(ComplaintsCollector(service.engine))
+    service.registry.register(ComplaintsCollector(service.engine, now=ctx.now))
     return app

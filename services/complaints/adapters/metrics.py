@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy.engine import Engine
 
-from services.complaints.adapters.queries import OPEN
+from services.complaints.adapters.queries import OPEN, overdue_now
 from services.complaints.adapters.tables import complaint_table as ct, escalation_table as esc
 from services.complaints.domain.category import CATEGORIES
 from services.complaints.domain.time_limit import LEVELS
@@ -34,8 +35,9 @@ BUCKETS = (900, 3600, 7200, 28800, 86400, 172800, 432000, 864000, 1296000, 25920
 class ComplaintsCollector:
     """A Prometheus collector of the hotline's figures."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, now: Callable[[], datetime]) -> None:
         self.engine = engine
+        self.now = now
 
     def describe(self):
         """Nothing up front: families are produced at collect time."""
@@ -68,8 +70,7 @@ class ComplaintsCollector:
                                   value=levels.get("reminder", 0))
         yield GaugeMetricFamily("renovation_complaints_overdue", "Open complaints whose clock has run out now.",
                                 value=conn.execute(sa.select(sa.func.count()).where(
-                                    ct.c.state.in_(("received", "acknowledged", "assigned")),
-                                    ct.c.level.is_not(None))).scalar())
+                                    overdue_now(self.now().astimezone(UTC).isoformat()))).scalar())
         yield self._histogram(conn, "renovation_complaints_time_to_acknowledge_seconds",
                               "From receipt to acknowledgement.", ct.c.acknowledged_at)
         yield self._histogram(conn, "renovation_complaints_time_to_resolve_seconds",

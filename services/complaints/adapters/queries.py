@@ -98,6 +98,11 @@ def breaches(conn: Connection, *, limit: int = 100) -> list[dict]:
     return _rows(conn, query.order_by(esc.c.at.desc()).limit(limit))
 
 
+def overdue_now(now: str):
+    """Running clocks past a firm limit at `now` (UTC ISO): what 超时未答复 counts."""
+    return ct.c.state.in_(CLOCK_RUNNING) & (ct.c.due_at < now) & ct.c.due_provisional.is_(False)
+
+
 def provisional_clocks(conn: Connection) -> list[str]:
     """Running clocks whose limit rests on a provisional calendar year."""
     return list(conn.execute(sa.select(ct.c.complaint_id).where(

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.complaints.adapters.queries import OPEN
+from services.complaints.adapters.queries import OPEN, overdue_now
 from services.complaints.adapters.tables import complaint_table as ct, escalation_table as esc
 
 
@@ -19,7 +19,7 @@ def _hours(conn: Connection, column) -> float | None:
     return round(total / len(rows) / 3600, 1)
 
 
-def figures(conn: Connection) -> dict:
+def figures(conn: Connection, *, now: str) -> dict:
     """Open by category and state, overdue, escalations per level, satisfaction and reopen rates, mean times."""
     by = conn.execute(sa.select(ct.c.category, ct.c.state, sa.func.count()).where(ct.c.state.in_(OPEN))
                       .group_by(ct.c.category, ct.c.state)).all()
@@ -34,8 +34,7 @@ def figures(conn: Connection) -> dict:
     ever_resolved = conn.execute(sa.select(sa.func.count()).where(
         ct.c.resolved_at.is_not(None) | ct.c.closed_at.is_not(None) | (ct.c.reopen_count > 0))).scalar()
     reopened = conn.execute(sa.select(sa.func.count()).where(ct.c.reopen_count > 0)).scalar()
-    overdue = conn.execute(sa.select(sa.func.count()).where(
-        ct.c.state.in_(("received", "acknowledged", "assigned")), ct.c.level.is_not(None))).scalar()
+    overdue = conn.execute(sa.select(sa.func.count()).where(overdue_now(now))).scalar()
     return {
         "open_total": sum(n for _, _, n in by), "by_category": table, "overdue": overdue,
         "levels": levels, "satisfaction": f"{good / total_rated:.0%}" if total_rated else "—",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -80,10 +82,10 @@ def complaint_page(complaint_id: str, request: Request, service: ServiceDep, ctx
 
 
 @router.get("/supervisor", response_class=HTMLResponse)
-def supervisor(request: Request, service: ServiceDep, actor: OptionalActor) -> HTMLResponse:
+def supervisor(request: Request, service: ServiceDep, ctx: CtxDep, actor: OptionalActor) -> HTMLResponse:
     """Cards (open, overdue, escalations, satisfaction, reopen rate) and the list of breaches."""
     _staff(actor)
     with service.engine.connect() as conn:
-        context = figures(conn)
+        context = figures(conn, now=ctx.now().astimezone(UTC).isoformat())
         context["breaches"] = queries.breaches(conn)
     return render(request, "supervisor.html", context | {"page_title": "监管看板"})

@@ -28,12 +28,16 @@ def test_five_working_days_skip_the_national_day_holiday_and_count_its_make_up_s
 
 def test_a_complex_case_is_extended_to_fifteen_working_days_only_with_a_reason(hotline: Running):
     cid = hotline.call()["complaint_id"]
+    hotline.clock.advance(days=8)  # Sat 28 Nov: the 5-working-day limit ran out on Friday 27th
+    assert hotline.tick()["escalated"] == 1 and hotline.metric("renovation_complaints_overdue") == 1
     refused = hotline.post(cid, "extend", {"reason": "难"})
     assert refused.status_code == 422 and "理由" in refused.json()["detail"]
     assert hotline.post(cid, "extend", {"reason": "涉及三个部门会商，需现场测量"}).status_code == 204
     c = hotline.get(cid)
     # From Fri 20 Nov 2026: 15 working days is Fri 11 Dec.
     assert c["due_at"].startswith("2026-12-11T15:59:59") and c["limit_rule"] == "complex"
+    assert hotline.metric("renovation_complaints_overdue") == 0, "extended: no longer overdue"
+    assert hotline.tick()["escalated"] == 0 and c["escalations"] == 1
     assert hotline.post(cid, "extend", {"reason": "再延一次可以吗"}).status_code == 422
 
 
