@@ -40,12 +40,34 @@ def load_demo(urls: dict[str, str], var_dir: Path, *, say: Callable[[str], None]
 def _record(demo: DemoSession) -> dict:
     surveyed = demo.today() - timedelta(days=30)
     names = ["幸福里小区", "锦绣里小区", "光明里小区", "和平新村", "春晖苑", "东风里小区"]
-    approved, finished, voting, on_notice, eligible, refused = (
-        intake.Community(n, intake.registration(n, surveyed_on=surveyed, offset=i, fee="35%" if i == 5 else "62%"))
-        for i, n in enumerate(names))
+    communities = [intake.Community(n, intake.registration(n, surveyed_on=surveyed, offset=i,
+                                                           fee="35%" if i == 5 else "62%"))
+                   for i, n in enumerate(names)]
+    approved, finished, voting, on_notice, _, _ = communities
+    _decide(demo, communities)
+    demo.say("3/5 施工监管：参建单位、合同、先地下后地上、隐蔽工程、巡查、整改、设计变更…")
+    project = works.wait_for_project(demo, approved.project_id)
+    works.set_up(demo, approved.project_id)
+    item = works.start_underground_first(demo, project)
+    works.hidden_work(demo, approved.project_id, item)
+    works.rectify(demo, works.inspect(demo, approved.project_id))
+    works.design_change(demo, approved.project_id)
+    demo.say("4/5 投诉处理：热线受理一件工地安全投诉，签收并派给施工单位…")
+    later.safety_complaint(demo, approved.community_id)
+    demo.say("5/5 竣工验收：另一个项目全部完工并申报，召集联合验收…")
+    if later.build_and_complete(demo, finished.project_id):
+        later.convene_acceptance(demo, finished.project_id)
+    return {"communities": {c.name: c.community_id for c in communities},
+            "projects": {"under_construction": approved.project_id, "in_acceptance": finished.project_id,
+                         "voting": voting.project_id, "on_notice": on_notice.project_id},
+            "demo_today": demo.today().isoformat()}
+
+
+def _decide(demo: DemoSession, communities: list[intake.Community]) -> None:
+    """Intake's stages: each community stops at its own (not eligible ... approved twice)."""
+    approved, finished, voting, on_notice, _, _ = communities
     demo.say("1/5 登记小区、入户调查、征求业主意见、资格评估…")
-    for community, agree in ((approved, 24), (finished, 23), (voting, 20), (on_notice, 18), (eligible, 17),
-                             (refused, 12)):
+    for community, agree in zip(communities, (24, 23, 20, 18, 17, 12), strict=True):
         intake.register(demo, community, agree=agree)
     demo.say("2/5 申报项目、编制方案、公示 14 个工作日、异议与答复、投票、联合审查、批准入库…")
     for community in (approved, finished, voting):
@@ -60,23 +82,6 @@ def _record(demo: DemoSession) -> dict:
     # The demo resident speaks for a flat in each: a ballot to cast, a notice to object to.
     intake.link_resident(demo, voting, "1-1-601")
     intake.link_resident(demo, on_notice, "1-1-601")
-    demo.say("3/5 施工监管：参建单位、合同、先地下后地上、隐蔽工程、巡查、整改、设计变更…")
-    project = works.wait_for_project(demo, approved.project_id)
-    works.set_up(demo, approved.project_id)
-    item = works.start_underground_first(demo, project)
-    works.hidden_work(demo, approved.project_id, item)
-    works.rectify(demo, works.inspect(demo, approved.project_id))
-    works.design_change(demo, approved.project_id)
-    demo.say("4/5 投诉处理：热线受理一件工地安全投诉，签收并派给施工单位…")
-    later.safety_complaint(demo, approved.community_id)
-    demo.say("5/5 竣工验收：另一个项目全部完工并申报，召集联合验收…")
-    if later.build_and_complete(demo, finished.project_id):
-        later.convene_acceptance(demo, finished.project_id)
-    return {"communities": {c.name: c.community_id for c in (approved, finished, voting, on_notice, eligible,
-                                                             refused)},
-            "projects": {"under_construction": approved.project_id, "in_acceptance": finished.project_id,
-                         "voting": voting.project_id, "on_notice": on_notice.project_id},
-            "demo_today": demo.today().isoformat()}
 
 
 def _let_notices_end(demo: DemoSession, *communities: intake.Community) -> None:
