@@ -32,15 +32,29 @@ class Vault:
     def person_for(self, conn: Connection, *, phone: str | None, now: str) -> tuple[str, bytes]:
         """The person of this number (a new one if unknown, or if there is no number): id and key."""
         digest = self.digest(phone) if phone else None
-        if digest:
-            row = conn.execute(sa.select(person_table.c.person_id, person_table.c.key)
-                               .where(person_table.c.phone_digest == digest)).first()
-            if row is not None and row.key:
-                return row.person_id, row.key.encode()
+        known = self._known(conn, digest)
+        if known is not None:
+            return known
         person_id, key = str(new_event_id()), Fernet.generate_key()
-        conn.execute(person_table.insert().values(person_id=person_id, phone_digest=digest, key=key.decode(),
-                                                  created_at=now))
+        try:
+            # A savepoint: two first calls from one number at once must not abort the filing.
+            with conn.begin_nested():
+                conn.execute(person_table.insert().values(person_id=person_id, phone_digest=digest,
+                                                          key=key.decode(), created_at=now))
+        except sa.exc.IntegrityError:
+            known = self._known(conn, digest)
+            if known is None:
+                raise
+            return known
         return person_id, key
+
+    @staticmethod
+    def _known(conn: Connection, digest: str | None) -> tuple[str, bytes] | None:
+        if not digest:
+            return None
+        row = conn.execute(sa.select(person_table.c.person_id, person_table.c.key)
+                           .where(person_table.c.phone_digest == digest)).first()
+        return (row.person_id, row.key.encode()) if row is not None and row.key else None
 
     @staticmethod
     def seal(key: bytes, contact: dict) -> str:
