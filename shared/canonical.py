@@ -9,7 +9,7 @@ shortest round-trip repr. tests/unit/test_canonical.py proves the equality over 
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring
+from json.encoder import JSONEncoder, encode_basestring
 from typing import Any
 
 from rfc8785 import CanonicalizationError, FloatDomainError, IntegerDomainError
@@ -58,14 +58,33 @@ def _encode(value: Any) -> str:
 
 def _object(value: dict) -> str:
     keys = list(value)
-    for key in keys:
-        if type(key) is not str:
-            raise CanonicalizationError(f"object keys must be strings, not {type(key).__name__}")
-    if all(key.isascii() for key in keys):
+    try:
+        joined = "".join(keys)  # one C call checks that every key is a string, and whether all are ASCII
+    except TypeError as error:
+        raise CanonicalizationError("object keys must be strings") from error
+    if joined.isascii():
+        if _flat(value):  # ASCII keys, plain scalars: the C encoder writes exactly the JCS form
+            return _c_encode(value)
         keys.sort()
     else:
         keys.sort(key=_utf16)
     return "{" + ",".join([encode_basestring(key) + ":" + _encode(value[key]) for key in keys]) + "}"
+
+
+# Sorted ASCII keys order as UTF-16 code units do; strings escape as JCS does; ints and
+# literals print alike. Floats never reach it (their spelling differs from ECMAScript's).
+_c_encode = JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+
+
+def _flat(value: dict) -> bool:
+    for item in value.values():
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int and -_MAX_SAFE <= item <= _MAX_SAFE:
+            continue
+        return False
+    return True
 
 
 def _utf16(key: str) -> bytes:

@@ -74,8 +74,11 @@ def store_rows(db: str, *, events: int, rounds: int, postgres_url: str) -> list[
 
 def evidence_rows(*, count: int, rounds: int) -> list[Row]:
     """Evidence ingest (JPEG, HEIC) and the HTTP upload beside a bare put, local folder and S3 (moto)."""
+    import logging
+
     from services.construction.bench import ingest_benchmark, with_moto
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # each round migrates a fresh service database
     found = ingest_benchmark(count, "local", rounds=rounds)
     found += with_moto(lambda endpoint: ingest_benchmark(count, "s3", endpoint, rounds))
     return [Row(row.name, f"{row.ours_mb_s:,.1f} MB/s", f"bare put {row.bare_mb_s:,.1f} MB/s", _x(row.ratio),
