@@ -22,6 +22,7 @@ from shared.broker import ensure_topics
 from shared.cli.user import DEMO_PASSWORD, ensure_demo_users
 from shared.embedded import BrokerStartError, EmbeddedBroker, port_is_free
 from shared.settings import DEFAULT_PORTS, EMBEDDED_BROKER, SERVICE_NAMES, KernelSettings
+from shared.supervisor import Supervisor
 
 # Never fold a URL, even when the output is piped to a narrow log.
 console = Console(width=max(shutil.get_terminal_size((100, 24)).columns, 100))
@@ -57,6 +58,7 @@ class Stack:
         self.logs = self.var / "logs"
         self.broker: EmbeddedBroker | None = None
         self.children: list[Child] = []
+        self.supervisor: Supervisor | None = None
 
     def start(self) -> None:
         """Bring the stack up; raise LaunchError with a reason on failure (nothing left running)."""
@@ -132,9 +134,9 @@ class Stack:
 
     def _spawn(self, name: str) -> Child:
         log_path = self.logs / f"{name}.log"
-        output = open(log_path, "ab")
-        process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=self.environment(name),
-                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        with open(log_path, "ab") as output:  # the child keeps its own handle
+            process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=self.environment(name),
+                                       stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         return Child(name, self.port(name), process, log_path)
 
     def _wait_healthy(self, timeout: float = 90.0) -> None:
@@ -161,6 +163,9 @@ class Stack:
 
     def stop(self) -> None:
         """Stop the services (SIGTERM, then SIGKILL after 15 s), then the broker."""
+        if self.supervisor is not None:
+            self.supervisor.clear()
+            self.supervisor = None
         for child in self.children:
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)
@@ -242,12 +247,10 @@ def up(kernel: KernelSettings, *, demo: bool = False) -> int:
 
             load_in_background({c.name: f"http://{stack.host}:{c.port}" for c in stack.children}, stack.var,
                                say=console.print)
-        while True:
-            dead = stack.died()
-            if dead is not None:
-                console.print(f"[red]服务 {dead.name} 意外退出（exit {dead.process.returncode}）[/red]\n"
-                              f"{tail(dead.log_path)}")
-                return 1
+        supervisor = Supervisor(stack, say=console.print)
+        stack.supervisor = supervisor
+        while True:  # a dead broker or service is restarted with backoff (shared/supervisor.py)
+            supervisor.tick()
             time.sleep(0.5)
     except LaunchError as error:
         console.print(f"[red]启动失败：{error}[/red]")
