@@ -117,3 +117,24 @@ def test_limits_are_configuration(hotline: Running):
     ctx.settings.category_limits = {"noise": "3wd"}
     c = hotline.get(hotline.call()["complaint_id"])
     assert c["limit_label"] == "3 个工作日" and c["due_at"].startswith("2026-11-25T15:59:59")
+
+
+async def test_the_services_own_ticker_escalates_without_anyone_asking(hotline: Running):
+    import asyncio
+
+    cid = hotline.call(urgency="emergency", category="safety_hazard", text="塔吊下方没有警戒区")["complaint_id"]
+    hotline.clock.advance(hours=2, minutes=5)
+    [(seconds, ticker)] = hotline.service.spec.tickers
+    assert seconds == hotline.ctx.settings.tick_seconds
+    stop = asyncio.Event()
+    running = asyncio.create_task(hotline.service.run_ticker(stop, 0.05, ticker))
+    try:
+        for _ in range(100):
+            if hotline.get(cid)["level"] == "reminder":
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await running
+    assert hotline.get(cid)["level"] == "reminder"
+    assert [e.actor.id for e in hotline.events("complaints.ComplaintEscalated")] == ["complaints-clock"]
