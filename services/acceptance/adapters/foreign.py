@@ -47,7 +47,8 @@ def _approved(conn: Connection, envelope: Envelope) -> None:
         subsidy_fen=fact.subsidy_fen(), households=dumps(fact.households()),
         items=dumps([i.model_dump() for i in fact.items]),
         plan_parties=dumps({k: v for k, v in (fact.parties or {}).items() if isinstance(v, str)}),
-        approved_at=envelope.occurred_at.isoformat()))
+        approved_at=envelope.occurred_at.isoformat(),
+        **(fact.location.model_dump() if fact.location else {})))
 
 
 @foreign.on(intake.HouseholdAccountLinked.event_type, intake.HouseholdAccountUnlinked.event_type)

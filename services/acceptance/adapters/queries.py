@@ -11,6 +11,7 @@ from services.acceptance.adapters.record import keys_of
 from services.acceptance.adapters.tables import (
     complaint_table, evidence_table, file_table, hidden_work_table, household_link_table, order_table,
     party_table, record_table, refusal_table, tranche_table)
+from services.acceptance.domain.evidence import Site
 from services.acceptance.domain.precondition import FileView, HiddenWorkView
 from shared.errors import NotFound
 
@@ -41,6 +42,14 @@ def file_view(conn: Connection, project_id: str) -> FileView:
     return FileView(project_id=project_id, completion_declared_on=row["completion_declared_on"],
                     hidden_works=[HiddenWorkView(w.hidden_work_id, w.location, w.state, w.photos) for w in works],
                     open_orders=[tuple(o) for o in orders], open_complaints=[tuple(c) for c in complaints])
+
+
+def site_of(conn: Connection, project_id: str) -> Site | None:
+    """The community's centre and geofence radius, if intake gave them."""
+    row = file_row(conn, project_id)
+    if row["latitude"] is None or row["longitude"] is None:
+        return None
+    return Site(latitude=row["latitude"], longitude=row["longitude"], radius_m=row["geofence_radius_m"] or 300)
 
 
 def linked_households(conn: Connection, community_id: str, account_id: str) -> list[str]:

@@ -41,6 +41,10 @@ file_table = sa.Table(
     sa.Column("evaluation_satisfied", sa.Integer, nullable=False, server_default="0"),
     sa.Column("evaluation_state", sa.String(20), nullable=False, server_default="none"),
     sa.Column("items_open", sa.Integer, nullable=False, server_default="0"),
+    # Where the community is: acceptance photos taken farther than the radius are flagged.
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("geofence_radius_m", sa.Integer),
 )
 
 hidden_work_table = sa.Table(

@@ -48,7 +48,8 @@ def record_check(uow: UnitOfWork, ctx: AcceptanceContext, *, project_id: str, ch
     """Record one check with its photos (kept before the event commits: content-addressed, write-once)."""
     acceptance = load(uow, project_id)
     check = acceptance.check_for(check_id)
-    evidence = take(ctx, uploads, caption=check.title) if uploads else ()
+    site = queries.site_of(uow.conn, project_id)
+    evidence = take(ctx, uploads, caption=check.title, site=site) if uploads else ()
     acceptance.record_check(check_id=check_id, result=result, note=note, evidence=evidence,
                             min_photos=ctx.settings.check_min_photos)
     uow.save(acceptance, project_id=project_id)
@@ -67,7 +68,8 @@ def fix_item(uow: UnitOfWork, ctx: AcceptanceContext, *, project_id: str, item_i
     """The contractor reports an item fixed, with photos."""
     acceptance = load(uow, project_id)
     acceptance.item(item_id)
-    evidence = take(ctx, uploads, caption=f"整改项 {item_id}") if uploads else ()
+    site = queries.site_of(uow.conn, project_id)
+    evidence = take(ctx, uploads, caption=f"整改项 {item_id}", site=site) if uploads else ()
     acceptance.fix_item(item_id=item_id, note=note, evidence=evidence)
     uow.save(acceptance, project_id=project_id)
 

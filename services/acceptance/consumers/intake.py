@@ -51,6 +51,14 @@ class ItemRead(Reader):
     kind: str = ""
 
 
+class LocationRead(Reader):
+    """Where the community is and the radius its photos are checked against."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    geofence_radius_m: int | None = None
+
+
 class ProjectApproved(Reader):
     """intake.ProjectApproved v1: the project entered the library; its acceptance file opens."""
 
@@ -67,6 +75,7 @@ class ProjectApproved(Reader):
     funding: list[FundingRead] = Field(default_factory=list)
     parties: dict | None = None
     buildings: list[BuildingRead] = Field(default_factory=list)
+    location: LocationRead | None = None
 
     def households(self) -> list[str]:
         """Every household id, "<building>-<unit>-<room>", as intake names them."""

@@ -141,3 +141,16 @@ def test_the_supervisors_metrics_are_every_family_the_dashboard_and_alert_may_us
     assert acc.metric("renovation_acceptance_parties_missing") == 7.0
     assert acc.metric('renovation_acceptance_projects{stage="convened"}') == 1.0
     assert acc.metric('renovation_acceptance_tranches{state="due"}') == 1.0
+
+
+def test_a_checklist_photo_is_flagged_when_taken_off_site_or_without_position(acc):
+    given.ready(acc)
+    convene(acc)
+    taken = acc.clock.moment.replace(tzinfo=None)
+    files = [("files", ("far.jpg", jpeg(71, taken=taken, at=(41.81, 123.43)), "image/jpeg")),  # 2.2 km north
+             ("files", ("here.jpg", jpeg(72, taken=taken), "image/jpeg")),
+             ("files", ("nogps.jpg", jpeg(73, taken=taken, at=None), "image/jpeg"))]
+    assert acc.client.post("/api/projects/p1/acceptance/checks/greenery_tidy", data={"result": "pass"}, files=files,
+                           headers=acc.as_("off")).status_code == 204
+    greenery = next(c for c in acc.view()["checks"] if c["check_id"] == "greenery_tidy")
+    assert [e["flags"] for e in greenery["evidence"]] == [["outside_geofence"], [], ["no_position"]]
