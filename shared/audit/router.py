@@ -28,6 +28,14 @@ from shared.errors import InvalidCommand, NotFound
 from shared.objectstore import ObjectMissing, evidence_key, open_object_store
 
 AuditorDep = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
+
+
+def _service(request: Request) -> Any:
+    """The service serving this request (shared.service imports this module: no import back)."""
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Any, Depends(_service)]
 TEMPLATES = Path(__file__).parent / "templates"
 AUDITORS = (Role.AUDITOR, Role.ADMIN)
 _CACHE_SECONDS = 20.0
@@ -35,8 +43,6 @@ _CACHE_SECONDS = 20.0
 
 def audit_router() -> APIRouter:
     """Routes under /audit: checkpoints (JSON) and the auditor's pages."""
-    from shared.service import ServiceDep
-
     router = APIRouter(prefix="/audit", tags=["audit"])
 
     @router.post("/checkpoints", summary="签发检查点 Sign the log's Merkle root now")
@@ -48,7 +54,7 @@ def audit_router() -> APIRouter:
         with service.engine.connect() as conn:
             return [c.to_dict() for c in recorded(conn)]
 
-    _pages(router, ServiceDep)
+    _pages(router)
     return router
 
 
@@ -77,7 +83,7 @@ def _state(service, project_id: str, as_of_text: str | None) -> tuple[dict, Any]
     return project_state(project_id, replayed.facts, calendar=service.calendar, as_of=replayed.as_of), replayed
 
 
-def _pages(router: APIRouter, ServiceDep) -> None:
+def _pages(router: APIRouter) -> None:
     @router.get("", include_in_schema=False)
     def home(request: Request, service: ServiceDep, district: str | None = None, year: str | None = None):
         actor = _page_actor(request)

@@ -9,12 +9,17 @@ monotone within one service's log (shared/audit/replay.py).
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
+
+
+# kafka-python logs every cancelled fetch at INFO when a reader closes: routine, not news.
+logging.getLogger("kafka").setLevel(logging.WARNING)
 
 
 class TopicUnavailable(RuntimeError):

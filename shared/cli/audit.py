@@ -274,4 +274,4 @@ def export(
         out.write_text(text, encoding="utf-8-sig")
         err.print(f"{len(rows)} 个项目已写入 {out}")
     else:
-        console.print(text, end="", markup=False, highlight=False)
+        typer.echo(text, nl=False)
