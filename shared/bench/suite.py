@@ -158,3 +158,19 @@ def run_suite(*, full: bool, rounds: int = 3, postgres_url: str, postgres: bool 
                        f"{cpus} cores): absolute figures are low, ratios are within one run")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def suite_markdown(result: SuiteResult) -> str:
+    """The table as Markdown, with when and on what it was measured (the README's "Measured")."""
+    from datetime import UTC, datetime
+
+    lines = ["| what | ours | peer / limit (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for row in result.rows:
+        met = "—" if row.met is None else ("yes" if row.met else "**no**")
+        lines.append(f"| {row.what} | {row.ours} | {row.peer} | {row.ratio} | {row.target} | {met} |")
+    facts = " · ".join(f"{key} {value}" for key, value in result.machine.items())
+    lines += ["", f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` ({result.seconds:.0f} s); {facts}."]
+    if result.busy:
+        lines.append(f"Note: {result.busy}.")
+    lines += [f"Failed: {error.splitlines()[0]}" for error in result.errors]
+    return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from rich.table import Table
 from shared.bench import Latency
 from shared.bench.flow import FlowBenchResult, run_flow_bench
 from shared.bench.store import DEFAULT_POSTGRES_URL, StoreBenchResult, run_store_bench
-from shared.bench.suite import SuiteResult, run_suite
+from shared.bench.suite import SuiteResult, run_suite, suite_markdown
 
 bench_app = typer.Typer(
     help="性能基准：事件存储与事件流转，与基线对照（Benchmarks of the kernel beside its baselines）。",
@@ -79,11 +80,15 @@ def all_(
     rounds: Rounds = 3,
     postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
     postgres: Annotated[bool, typer.Option(help="也测 PostgreSQL Measure on PostgreSQL too.")] = True,
+    markdown: Annotated[Path | None, typer.Option(
+        help="另存为 Markdown 表格 Also write the table as Markdown (for the README).")] = None,
 ) -> None:
     """Every benchmark in one run: one table of ratios beside peers and targets (`make bench`)."""
     result = run_suite(full=full, rounds=rounds, postgres_url=postgres_url, postgres=postgres,
                        progress=lambda text: _console.print(f"[dim]{text}[/dim]"))
     render_suite(result, _console)
+    if markdown is not None:
+        markdown.write_text(suite_markdown(result), encoding="utf-8")
     if not result.ok:
         raise typer.Exit(1)
 

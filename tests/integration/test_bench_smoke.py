@@ -136,3 +136,6 @@ def test_the_suite_prints_one_table_and_fails_loudly_when_a_benchmark_errors(mon
     assert result.rows == [row, row] and result.machine["cpus"]
     text = rendered(render_suite, result)
     assert "FAILED event flow" in text and "eventsourcing 5/s" in text and "cores:" in text
+    markdown = suite.suite_markdown(result)
+    assert "| append, 1 event/tx (sqlite) | 10/s | eventsourcing 5/s | 2.00× | ≥ 1.0× | yes |" in markdown
+    assert "Failed: event flow" in markdown and "cpus" in markdown
