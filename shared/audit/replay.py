@@ -8,11 +8,11 @@ forgets on restart): that service is then read from its store, and the replay sa
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 import sqlalchemy as sa
 from kafka.partitioner.default import murmur2
 
@@ -100,7 +100,7 @@ def _from_topic(bootstrap: str, service: str, key: str, as_of: datetime | None, 
 
 def fact_from_json(service: str, body: bytes | str, source: str = "topic") -> tuple[Fact, str, int]:
     """(fact, stream, version) of one stored or published envelope (plain JSON: replay is read-heavy)."""
-    e = json.loads(body)
+    e = orjson.loads(body)
     fact = Fact(service, e["event_type"], e["event_id"], e.get("position") or 0,
                 datetime.fromisoformat(e["occurred_at"]), e["payload"], source)
     return fact, e["stream_id"], e["stream_version"]
