@@ -48,7 +48,8 @@ class SupervisionCollector:
                       "Defects whose rectification is not verified, by severity.", "severity",
                       grouped(rect.c.severity, rect.c.status.in_(OPEN_ORDER)), ("minor", "major", "critical"))
         overdue = conn.execute(sa.select(sa.func.count()).select_from(rect).where(
-            rect.c.status.in_(OPEN_ORDER), rect.c.due_on < self.today().isoformat())).scalar()
+            rect.c.status.in_(OPEN_ORDER), rect.c.due_on < self.today().isoformat(),
+            ~rect.c.due_provisional)).scalar()
         yield GaugeMetricFamily("renovation_construction_rectifications_overdue",
                                 "Open rectification orders past their due date.", value=overdue)
         yield _family(GaugeMetricFamily, "renovation_construction_hidden_works",

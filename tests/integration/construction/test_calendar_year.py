@@ -55,6 +55,7 @@ def test_defects_at_the_turn_of_the_year_are_recorded_provisionally_then_recompu
     # Never overdue on a provisional date, even once it has passed.
     site.ctx.clock = lambda: at("2027-01-20")
     assert site.client.get("/api/rectifications/overdue", headers=site.as_("con")).json()["count"] == 0
+    assert site.metric("renovation_construction_rectifications_overdue") == 0
 
     # The 2027 notice arrives from intake (Saturday 9 January is worked): no restart.
     site.foreign("intake.CalendarYearLoaded", parse_schedule(schedule_bytes(), name="2027.json").payload(),
@@ -72,6 +73,7 @@ def test_defects_at_the_turn_of_the_year_are_recorded_provisionally_then_recompu
     assert not any(o["due_provisional"] for o in orders.values())
     # Now certain, the passed date counts; the hooks do not run twice for the same schedule.
     assert site.client.get("/api/rectifications/overdue", headers=site.as_("con")).json()["count"] == 2
+    assert site.metric("renovation_construction_rectifications_overdue") == 2
     assert site.service.calendar_keeper.sync() == []
     assert len(site.events("construction.RectificationDueRecomputed")) == 2
 
