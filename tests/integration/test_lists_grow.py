@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.construction.adapters.community import site_table
-from services.construction.adapters.tables import project_table as c_project, rectification_table, stop_work_table
+from services.construction.adapters.tables import (
+    inspection_table, project_table as c_project, rectification_table, refusal_table, stop_work_table)
 from services.intake.adapters.community import community_table, eligibility_table, survey_table
 from services.intake.adapters.project import project_table as i_project
 from shared.paging import MAX_PAGE_SIZE
@@ -94,9 +95,15 @@ def site(tmp_path_factory):
                "category": "quality", "severity": "minor", "description": "护栏松动", "zone": "site",
                "status": "issued", "issued_on": "2026-10-01", "due_on": "2026-10-15", "working_days": 10,
                "due_provisional": False, "overdue_noted": False, "submissions": 0} for i in range(0, ROWS, 7)]
+    # one busy project: ten thousand inspections and refused attempts of its own
+    visits = [{"inspection_id": f"v{i:05d}", "project_id": "p00003", "zone": "site", "kind": "routine",
+               "result": "passed", "inspector": "insp", "recorded_at": f"2026-06-01T{i:05d}", "failed_count": 0,
+               "items": "[]"} for i in range(ROWS)]
+    refusals = [{"event_id": f"e{i:05d}", "project_id": "p00003", "kind": "start", "subject_id": "pipes",
+                 "reason": "先地下后地上", "actor": "con", "at": f"2026-06-01T{i:05d}"} for i in range(ROWS)]
     with running.service.engine.begin() as conn:
         for table, rows in ((c_project, projects), (site_table, sites), (stop_work_table, stops),
-                            (rectification_table, orders)):
+                            (rectification_table, orders), (inspection_table, visits), (refusal_table, refusals)):
             conn.execute(table.insert(), rows)
     yield running
     running.service.engine.dispose()
@@ -177,3 +184,15 @@ def test_construction_pages_stay_short_and_query_a_bounded_number_of_times(site)
     pick = site.client.get("/inspect?q=幸福里0000", headers=site.as_("insp") | PAGE)
     # 00000…00009 match; 00000 is completed, so nine projects to inspect.
     assert pick.status_code == 200 and pick.text.count('/inspect"') == 9 and "共 9 条" in pick.text
+
+
+def test_a_busy_project_answers_its_records_one_page_at_a_time(site):
+    sup = site.as_("sup")
+    for path in ("/api/projects/p00003/inspections", "/api/projects/p00003/refusals"):
+        first = site.client.get(path, headers=sup)
+        assert first.status_code == 200, first.text
+        assert len(first.json()) == 20 and first.headers["X-Total-Count"] == str(ROWS)
+    newest = site.client.get("/api/projects/p00003/inspections?size=1", headers=sup).json()
+    assert newest[0]["inspection_id"] == f"v{ROWS - 1:05d}"
+    orders = site.client.get("/api/projects/p00007/rectifications", headers=sup)
+    assert orders.headers["X-Total-Count"] == "1" and len(orders.json()) == 1

@@ -1,4 +1,4 @@
-"""Construction's view of the communities: the sites it supervises; location and geofence for checking photo positions."""
+"""Construction's view of the communities: the sites it supervises, located for checking photo positions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages of construction's growing lists: projects with what needs attention, sites, overdue orders, tasks."""
+"""Pages of construction's growing lists: projects with what needs attention, sites, orders, tasks, records."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 from services.construction.adapters.community import site_table as site
 from services.construction.adapters.queries import OPEN_ORDER
 from services.construction.adapters.tables import (
-    hidden_work_table as hw, inspection_task_table as task, project_table as proj,
-    rectification_table as rect, stop_work_table as stop)
+    evidence_table as ev, hidden_work_table as hw, inspection_table as insp, inspection_task_table as task,
+    project_table as proj, rectification_table as rect, refusal_table as refusal, stop_work_table as stop)
 from shared.paging import Page, PageRequest, paginate
 
 PROJECT_STATES = ("open", "stopped", "completed")
@@ -107,3 +107,40 @@ def site_figures(conn: Connection, *, today: date) -> dict[str, int]:
         "tasks": scalar(sa.select(sa.func.count()).select_from(task).where(task.c.status == "open")),
         "communities": scalar(sa.select(sa.func.count()).select_from(site)),
     }
+
+
+def _decoded(page: Page[dict], *fields: str) -> Page[dict]:
+    for row in page.items:
+        for name in fields:
+            row[name] = json.loads(row[name])
+    return page
+
+
+def inspection_page(conn: Connection, request: PageRequest, *, project_id: str) -> Page[dict]:
+    """One page of a project's inspections, newest first."""
+    query = sa.select(insp).where(insp.c.project_id == project_id)
+    return _decoded(paginate(conn, query, request, sortable={"recorded_at": insp.c.recorded_at},
+                             default_sort="-recorded_at", tiebreak=insp.c.inspection_id), "items")
+
+
+def order_page(conn: Connection, request: PageRequest, *, project_id: str, state: str | None = None) -> Page[dict]:
+    """One page of a project's rectification orders, soonest due first; `q` searches the description."""
+    query = _filtered(sa.select(rect).where(rect.c.project_id == project_id), (rect.c.status, state))
+    return paginate(conn, query, request, sortable={"due_on": rect.c.due_on, "issued_on": rect.c.issued_on},
+                    default_sort="due_on", search=[rect.c.description], tiebreak=rect.c.order_id)
+
+
+def evidence_page(conn: Connection, request: PageRequest, *, project_id: str) -> Page[dict]:
+    """One page of a project's evidence, newest first."""
+    query = sa.select(ev).where(ev.c.project_id == project_id)
+    # The whole key after the time: an upload of one file for two subjects keeps a stable order.
+    newest = (ev.c.uploaded_at, ev.c.sha256, ev.c.subject_kind, ev.c.subject_id)
+    return _decoded(paginate(conn, query, request, sortable={"uploaded_at": newest},
+                             default_sort="-uploaded_at"), "flags")
+
+
+def refusal_page(conn: Connection, request: PageRequest, *, project_id: str) -> Page[dict]:
+    """One page of a project's refused attempts, newest first."""
+    query = sa.select(refusal).where(refusal.c.project_id == project_id)
+    return paginate(conn, query, request, sortable={"at": refusal.c.at}, default_sort="-at",
+                    tiebreak=refusal.c.event_id)

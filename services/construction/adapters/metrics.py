@@ -73,7 +73,8 @@ class SupervisionCollector:
                                   "Bytes of evidence attached.", value=size)
         yield _family(CounterMetricFamily, "renovation_construction_evidence_flags",
                       "Evidence flags raised, by reason.", "reason", grouped(flag.c.reason),
-                      ("no_capture_time", "capture_time_far", "capture_time_weak", "no_position", "outside_geofence", "suspected_reuse"))
+                      ("no_capture_time", "capture_time_far", "capture_time_weak", "no_position",
+                       "outside_geofence", "suspected_reuse"))
         in_force = conn.execute(sa.select(sa.func.count()).select_from(stop).where(stop.c.lifted_at.is_(None))).scalar()
         yield GaugeMetricFamily("renovation_construction_stop_work_orders",
                                 "Stop-work orders in force.", value=in_force)

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from services.construction.adapters import queries
+from services.construction.adapters.listing import evidence_page
 from services.construction.api.deps import CtxDep, Viewer
 from services.construction.api.schemas import ViewUrl
 from shared.auth import CurrentActor
 from shared.errors import NotFound
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(tags=["evidence 影像"])
 
 
 @router.get("/api/projects/{project_id}/evidence", summary="项目影像 Evidence of a project")
-def get_evidence(project_id: str, _: CurrentActor, service: ServiceDep) -> dict:
-    """Every attachment with hash, key, size, type, time, position and flags; and reuse found later."""
+def get_evidence(project_id: str, _: CurrentActor, service: ServiceDep, page: PageQuery, request: Request,
+                 response: Response) -> dict:
+    """One page of attachments (hash, key, size, type, time, position, flags) and reuse found later."""
     with service.engine.connect() as conn:
-        return {"evidence": queries.evidence_of(conn, project_id=project_id),
+        found = evidence_page(conn, page, project_id=project_id)
+        return {"evidence": answer(found, request, response), "total": found.total,
                 "reused_elsewhere": queries.reused_elsewhere(conn, project_id)}
 
 

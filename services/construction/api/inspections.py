@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-from services.construction.adapters import queries
-from services.construction.adapters.listing import task_page
+from services.construction.adapters.listing import inspection_page, task_page
 from services.construction.api.deps import CtxDep, Inspector, read_uploads, unit_of_work
 from services.construction.api.schemas import Created, InspectionCreate
 from services.construction.application import inspection as handlers
@@ -30,10 +29,11 @@ def get_checklist(_: CurrentActor) -> dict:
 
 
 @router.get("/api/projects/{project_id}/inspections", summary="巡查记录 Inspections of a project")
-def get_inspections(project_id: str, _: CurrentActor, service: ServiceDep) -> list[dict]:
-    """The project's inspections, newest first."""
+def get_inspections(project_id: str, _: CurrentActor, service: ServiceDep, page: PageQuery, request: Request,
+                    response: Response) -> list[dict]:
+    """One page of the project's inspections, newest first."""
     with service.engine.connect() as conn:
-        return queries.inspections(conn, project_id)
+        return answer(inspection_page(conn, page, project_id=project_id), request, response)
 
 
 @router.post("/api/projects/{project_id}/inspections", status_code=status.HTTP_201_CREATED,

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from services.construction.adapters import queries
 from services.construction.adapters.listing import (
-    PROJECT_STATES, districts, overdue_page, project_page as project_list, site_figures, site_page, task_page)
+    PROJECT_STATES, districts, evidence_page, inspection_page, overdue_page, project_page as project_list,
+    refusal_page, site_figures, site_page, task_page)
 from services.construction.api.deps import VIEWER_ROLES, CtxDep
 from services.construction.application.context import Construction
 from services.construction.domain.checklist import BY_CODE, CATEGORIES, SEVERITY_ZH
@@ -20,7 +21,7 @@ from shared.actor import Actor
 from shared.auth import OptionalActor
 from shared.calendar import CHINA
 from shared.errors import NotFound
-from shared.paging import PageQuery, PageRequest
+from shared.paging import MAX_PAGE_SIZE, PageQuery, PageRequest
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
@@ -98,11 +99,13 @@ def project_page(project_id: str, request: Request, service: ServiceDep, ctx: Ct
         context = {
             "project": project, "board": {state: [w for w in works if w["state"] == state] for state in BOARD},
             "orders": queries.orders(conn, project_id=project_id), "today": ctx.today().isoformat(),
-            "inspections": queries.inspections(conn, project_id)[:10],
-            "evidence": with_urls(ctx, queries.evidence_of(conn, project_id=project_id), actor),
+            "inspections": inspection_page(conn, PageRequest(size=10), project_id=project_id).items,
+            "evidence": with_urls(ctx, evidence_page(conn, PageRequest(size=MAX_PAGE_SIZE),
+                                                     project_id=project_id).items, actor),
             "reused_elsewhere": queries.reused_elsewhere(conn, project_id),
             "changes": queries.design_changes(conn, project_id), "tasks": queries.tasks(conn, project_id=project_id),
-            "refusals": queries.refusals(conn, project_id)[:20], "page_title": project["community_name"],
+            "refusals": refusal_page(conn, PageRequest(size=20), project_id=project_id).items,
+            "page_title": project["community_name"],
             "role": actor.role if actor else None, "errors": [error] if error else [], "done": done, **labels()}
     return render(request, "project.html", context)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 
 from services.construction.adapters import queries
-from services.construction.adapters.listing import project_page
+from services.construction.adapters.listing import project_page, refusal_page
 from services.construction.api.deps import (
     ContactPublisher, Contractor, CtxDep, Official, OrderAuthority, unit_of_work)
 from services.construction.api.schemas import (
@@ -109,7 +109,8 @@ def post_completion(project_id: str, actor: Contractor, service: ServiceDep, ctx
 
 
 @router.get("/{project_id}/refusals", summary="拒绝记录 Refused attempts")
-def get_refusals(project_id: str, _: CurrentActor, service: ServiceDep) -> list[dict]:
-    """Concealments, starts and completions that were refused, newest first."""
+def get_refusals(project_id: str, _: CurrentActor, service: ServiceDep, page: PageQuery, request: Request,
+                 response: Response) -> list[dict]:
+    """One page of the concealments, starts and completions that were refused, newest first."""
     with service.engine.connect() as conn:
-        return queries.refusals(conn, project_id)
+        return answer(refusal_page(conn, page, project_id=project_id), request, response)

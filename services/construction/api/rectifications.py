@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from services.construction.adapters import queries
-from services.construction.adapters.listing import overdue_page
+from services.construction.adapters.listing import order_page, overdue_page
 from services.construction.api.deps import Contractor, CtxDep, Inspector, read_uploads, unit_of_work
 from services.construction.api.schemas import Decision, Refusal
 from services.construction.application import rectification as handlers
@@ -24,10 +24,11 @@ NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
 @router.get("/api/projects/{project_id}/rectifications", summary="整改单 Orders of a project")
-def get_orders(project_id: str, _: CurrentActor, service: ServiceDep) -> list[dict]:
-    """The project's rectification orders, soonest due first."""
+def get_orders(project_id: str, _: CurrentActor, service: ServiceDep, page: PageQuery, request: Request,
+               response: Response, state: str | None = None) -> list[dict]:
+    """One page of the project's rectification orders (of a status, if given), soonest due first."""
     with service.engine.connect() as conn:
-        return queries.orders(conn, project_id=project_id)
+        return answer(order_page(conn, page, project_id=project_id, state=state), request, response)
 
 
 @router.get("/api/rectifications/overdue", summary="逾期整改 Overdue orders")
