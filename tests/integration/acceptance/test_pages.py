@@ -64,3 +64,12 @@ def test_the_evaluation_page_for_staff_and_residents_and_the_supervisors_view(ac
 
     home = page(acc, "/", "sup")
     assert "竣工验收监管" in home and "幸福里小区p1" in home and "到期应拨补助（元）" in home and "12,000.00" in home
+
+
+def test_without_an_account_the_overview_shows_stages_but_no_money(acc):
+    given.ready(acc)
+    anonymous = acc.client.get("/", headers=HTML)
+    assert anonymous.status_code == 200 and "幸福里小区p1" in anonymous.text
+    assert "到期应拨补助" not in anonymous.text and "12,000.00" not in anonymous.text
+    login = acc.client.get("/projects/p1", headers=HTML, follow_redirects=False)
+    assert login.status_code == 303 and "/login" in login.headers["location"]
