@@ -82,3 +82,11 @@ def test_the_calendar_page_takes_an_officials_upload(intake):
     assert done.status_code == 303
     assert len(events(intake, "intake.CalendarYearLoaded")) == 1
     assert "载入年度节假日安排" not in intake.client.get("/calendar", headers=h["community"]).text
+
+
+def test_an_oversized_or_empty_body_is_refused_with_a_reason(intake):
+    h = intake.headers["official"]
+    big = intake.client.post("/api/calendar/years", content=b" " * (300 * 1024), headers=h)
+    assert big.status_code == 422 and "过大" in big.json()["detail"]
+    empty = intake.client.post("/api/calendar/years", content=b"", headers=h)
+    assert empty.status_code == 422 and "cannot be read as JSON" in empty.json()["detail"]
