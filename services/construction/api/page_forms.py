@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 
 from services.construction.adapters import queries
 from services.construction.api.deps import (
-    Contractor, CtxDep, Engineer, Inspector, Uploader, read_upload, read_uploads, unit_of_work)
+    Contractor, CtxDep, Engineer, Inspector, Official, Uploader, read_upload, read_uploads, unit_of_work)
 from services.construction.api.pages import labels, render
 from services.construction.application import hidden_work, inspection, project, rectification
 from services.construction.application.context import run
@@ -199,6 +199,14 @@ async def item_action(project_id: str, item_id: str, action: str, request: Reque
         raise NotFound("没有这个操作")
     return await _act(f"/projects/{project_id}", (unit_of_work(service, actor, request), handler),
                       project_id=project_id, item_id=item_id)
+
+
+@router.post("/projects/{project_id}/stops/{zone}/lifting")
+async def lift_stop(project_id: str, zone: str, request: Request, actor: Official, service: ServiceDep) -> Response:
+    """An authorised official lifts a stop-work order from the project page, with the reason."""
+    reason = str((await request.form()).get("reason") or "")
+    return await _act(f"/projects/{project_id}", (unit_of_work(service, actor, request), project.lift_stop),
+                      project_id=project_id, zone=zone, reason=reason)
 
 
 @router.post("/projects/{project_id}/completion")

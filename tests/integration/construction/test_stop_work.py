@@ -52,3 +52,18 @@ def test_an_authorised_official_lifts_the_stop_with_a_reason_on_record(site):
     assert site.metric("renovation_construction_stop_work_orders") == 0
     again = site.client.post(path, json={"reason": "经安全专家现场论证，可恢复施工"}, headers=site.as_("off"))
     assert again.status_code == 422 and again.json()["error"] == "no_stop_work"
+
+
+def test_an_official_lifts_the_stop_from_the_project_page(site):
+    stop_the_site(site)
+    page = {"accept": "text/html"}
+    shown = site.client.get("/projects/p1", headers=site.as_("off") | page)
+    assert "解除停工令" in shown.text and "复核销项" in shown.text
+    assert "解除停工令" not in site.client.get("/projects/p1", headers=site.as_("con") | page).text
+    refused = site.client.post("/projects/p1/stops/site/lifting", data={"reason": "好"},
+                               headers=site.as_("off"), follow_redirects=False)
+    assert refused.status_code == 303 and "error=" in refused.headers["location"]
+    lifted = site.client.post("/projects/p1/stops/site/lifting", data={"reason": "经专家论证可复工"},
+                              headers=site.as_("off"), follow_redirects=False)
+    assert lifted.status_code == 303 and "error=" not in lifted.headers["location"]
+    assert site.metric("renovation_construction_stop_work_orders") == 0
