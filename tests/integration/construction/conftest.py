@@ -26,7 +26,8 @@ USERS = {"off": "official", "con": "contractor", "con2": "contractor", "eng": "s
 ITEMS = [
     {"item_id": "pipes", "kind": "rain_sewage_separation", "name": "雨污分流改造", "category": "basic",
      "quantity": 1200.0, "unit": "m", "budget_fen": 1_800_000, "building": None},
-    {"item_id": "road", "kind": "road", "name": "道路修缮", "category": "basic", "budget_fen": 900_000, "building": None},
+    {"item_id": "road", "kind": "road", "name": "道路修缮", "category": "basic", "budget_fen": 900_000,
+     "building": None},
 ]
 
 
@@ -149,7 +150,8 @@ def approved_payload(project_id: str, *, items=ITEMS, at=SITE, radius: int = 300
     return {
         "project_id": project_id, "community_id": f"c-{project_id}", "community_name": f"幸福里小区{project_id}",
         "district": "和平区", "street_office": "南市街道", "plan_year": 2026,
-        "location": {"address": "和平区南市路 1 号", "latitude": at[0], "longitude": at[1], "geofence_radius_m": radius},
+        "location": {"address": "和平区南市路 1 号", "latitude": at[0], "longitude": at[1],
+                     "geofence_radius_m": radius},
         "household_count": 480, "floor_area_m2": 36000.0, "items": items, "budget_fen": 5_200_000,
         "funding": [{"source": "government", "amount_fen": 4_000_000}], "after_care": "property_management",
         "parties": {"construction_unit": "和平区住房和城乡建设局", "designer": "市设计院"},

@@ -34,7 +34,8 @@ def test_a_gps_photo_from_elsewhere_is_kept_and_flagged_never_silently_accepted(
     # the event carries the facts and flags, never bytes
     [event] = site.events("construction.HiddenWorkEvidenceAttached")
     assert event.payload["evidence"]["sha256"] == evidence["sha256"] and "data" not in event.payload["evidence"]
-    assert event.payload["evidence"]["key"] == f"sha256/{evidence['sha256'][:2]}/{evidence['sha256'][2:4]}/{evidence['sha256']}"
+    digest = evidence["sha256"]
+    assert event.payload["evidence"]["key"] == f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
     assert site.metric('renovation_construction_evidence_flags_total{reason="outside_geofence"}') == 1
 
 
@@ -85,7 +86,8 @@ def test_a_resized_copy_offered_for_another_project_is_suspected_reuse_naming_bo
     assert reuse["other"]["project_id"] == "p1" and "1号楼北侧" in reuse["detail"] and "其他项目" in reuse["detail"]
     # the first project learns of it too
     elsewhere = site.client.get("/api/projects/p1/evidence", headers=site.as_("sup")).json()["reused_elsewhere"]
-    assert [(f["sha256"], f["other_sha256"], f["subject_id"]) for f in elsewhere] == [(copy["sha256"], kept["sha256"], second)]
+    assert [(f["sha256"], f["other_sha256"], f["subject_id"]) for f in elsewhere] == [
+        (copy["sha256"], kept["sha256"], second)]
 
 
 def test_far_from_the_site_or_without_exif_is_flagged(site):

@@ -123,7 +123,8 @@ def test_a_design_change_round_trip_with_intake(site):
     major = site.client.post("/api/projects/p1/design-changes", headers=con, json={
         "title": "雨水管改线", "reason": "原线位与古树根系冲突，改走东侧", "cost_delta_fen": 600_000})
     minor_id, major_id = minor.json()["id"], major.json()["id"]
-    assert site.client.post(f"/api/design-changes/{minor_id}/approve", json={}, headers=site.as_("eng")).status_code == 204
+    approved = site.client.post(f"/api/design-changes/{minor_id}/approve", json={}, headers=site.as_("eng"))
+    assert approved.status_code == 204
     denied = site.client.post(f"/api/design-changes/{major_id}/approve", json={}, headers=site.as_("eng"))
     assert denied.status_code == 403 and "建设单位" in denied.json()["detail"]
     assert site.client.post(f"/api/design-changes/{major_id}/approve", json={}, headers=off).status_code == 204
@@ -159,7 +160,8 @@ def test_a_complaint_before_the_project_reaches_construction_is_kept(site):
     site.foreign("complaints.ComplaintFiled", {"complaint_id": "cmp-9", "project_id": "p9", "category": "quality",
                                                "summary": "路面开裂"}, project_id="p9")
     site.approve("p9")
-    assert [t["task_id"] for t in site.client.get("/api/inspection-tasks", headers=site.as_("insp")).json()] == ["cmp-9"]
+    open_tasks = site.client.get("/api/inspection-tasks", headers=site.as_("insp")).json()
+    assert [t["task_id"] for t in open_tasks] == ["cmp-9"]
 
 
 def test_project_approved_twice_opens_one_project(site):
@@ -174,7 +176,8 @@ def test_project_approved_twice_opens_one_project(site):
 def test_who_may_do_what(site):
     site.ready()
     hid = site.declare()
-    assert site.client.post("/api/projects/p1/hidden-works", json={"location": "x", "kind": "drainage"}).status_code == 401
+    anonymous = site.client.post("/api/projects/p1/hidden-works", json={"location": "x", "kind": "drainage"})
+    assert anonymous.status_code == 401
     other = site.client.post("/api/projects/p1/hidden-works", json={"location": "南侧", "kind": "drainage"},
                              headers=site.as_("con2"))
     assert other.status_code == 403 and "不是本项目指派的施工单位" in other.json()["detail"]

@@ -84,7 +84,8 @@ def test_an_open_order_past_its_due_date_is_noted_overdue_once():
     assert not order.note_overdue(today=date(2026, 11, 25))
     assert order.note_overdue(today=date(2026, 11, 26))
     assert not order.note_overdue(today=date(2026, 11, 27))
-    assert then(order) == [RectificationOrder.FellOverdue(**IDS, due_on=date(2026, 11, 25), noted_on=date(2026, 11, 26))]
+    assert then(order) == [
+        RectificationOrder.FellOverdue(**IDS, due_on=date(2026, 11, 25), noted_on=date(2026, 11, 26))]
     closed = given(RectificationOrder, issued(), RectificationOrder.Submitted(**IDS, note="x", evidence=(evidence(1),)),
                    RectificationOrder.Verified(**IDS))
     assert not closed.note_overdue(today=date(2026, 12, 30))
