@@ -1,6 +1,6 @@
 """Evidence ingest measured against a bare object-store put of the same bytes (MB/s, same run).
 
-`python -m services.construction.bench [count] [local|s3] [rounds]` — s3 runs a moto server on
+`python -m services.construction.bench [--json] [count] [local|s3|both] [rounds]` — s3 runs a moto server on
 loopback (the test extra). "Ingest" is what the issue names: prove (strict decode), SHA-256,
 EXIF, perceptual hash and near-duplicate lookup, the put, and the event commit. The whole
 HTTP upload (multipart over ASGI in front of the same path) is printed beside it.
@@ -203,12 +203,20 @@ def with_moto(action):
 
 
 def main() -> None:
-    """Print the rows for the local folder, or for S3 on a moto server started here."""
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-    kind = sys.argv[2] if len(sys.argv) > 2 else "local"
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    rows = (ingest_benchmark(count, "local", rounds=rounds) if kind != "s3"
-            else with_moto(lambda endpoint: ingest_benchmark(count, "s3", endpoint, rounds)))
+    """Print the rows: `[--json] [count] [local|s3|both] [rounds]` (s3 on a moto server started here)."""
+    import dataclasses
+    import json
+
+    args = [arg for arg in sys.argv[1:] if arg != "--json"]
+    count = int(args[0]) if args else 8
+    kind = args[1] if len(args) > 1 else "local"
+    rounds = int(args[2]) if len(args) > 2 else 3
+    rows = ingest_benchmark(count, "local", rounds=rounds) if kind in ("local", "both") else []
+    if kind in ("s3", "both"):
+        rows += with_moto(lambda endpoint: ingest_benchmark(count, "s3", endpoint, rounds))
+    if "--json" in sys.argv:
+        print(json.dumps([dataclasses.asdict(row) for row in rows], ensure_ascii=False))
+        return
     for row in rows:
         print(row)
 
