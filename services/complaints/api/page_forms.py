@@ -19,6 +19,7 @@ from services.complaints.api.complaints import hotline_filing
 from services.complaints.api.deps import CtxDep, Handler, Operator, unit_of_work
 from services.complaints.api.pages import render
 from services.complaints.api.resident import file_from_form, tracked
+from services.complaints.api.views import with_photo_urls
 from services.complaints.application import filing, handling
 from services.complaints.application.context import run
 from services.complaints.domain.category import Rating
@@ -139,7 +140,7 @@ def track_lookup(request: Request, no: str = "", k: str = "") -> Response:
 def track_page(tracking_no: str, request: Request, service: ServiceDep, ctx: CtxDep, k: str = "",
                error: str | None = None, done: str | None = None) -> HTMLResponse:
     """The complaint as its complainant follows it (and the merged case's outcome)."""
-    shown = tracked(service, ctx, tracking_no, k)
+    shown = with_photo_urls(ctx, tracked(service, ctx, tracking_no, k))
     return render(request, "track.html", {"c": shown, "k": k, "errors": [error] if error else [], "done": done,
                                           "page_title": f"投诉 {shown['tracking_no']}"})
 

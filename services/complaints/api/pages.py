@@ -11,7 +11,7 @@ from services.complaints.adapters import queries
 from services.complaints.adapters.community import sites
 from services.complaints.adapters.supervision import figures
 from services.complaints.api.deps import OPERATOR_ROLES, VIEWER_ROLES, CtxDep
-from services.complaints.api.views import local_time, present, visible
+from services.complaints.api.views import local_time, present, visible, with_photo_urls
 from services.complaints.domain.category import ASSIGNEE_ZH, CATEGORIES, LEVEL_ZH, RATING_ZH, URGENCY_ZH
 from shared.auth import OptionalActor
 from shared.errors import Forbidden, NotFound
@@ -71,7 +71,7 @@ def complaint_page(complaint_id: str, request: Request, service: ServiceDep, ctx
         if row is None or not visible(conn, actor.role, actor.id, [row]):
             raise NotFound(f"工单 {complaint_id} 不存在")
         contact = ctx.vault.open(conn, row["person_id"], row["contact_sealed"])
-        shown = present(row, role=actor.role, ctx=ctx, contact=contact)
+        shown = with_photo_urls(ctx, present(row, role=actor.role, ctx=ctx, contact=contact))
         suggested = queries.get(conn, row["suggested_duplicate_of"]) if row["suggested_duplicate_of"] else None
         context = {"c": shown, "steps": queries.steps(conn, complaint_id, public_only=False),
                    "duplicates": queries.duplicates_of(conn, complaint_id), "suggested": suggested,

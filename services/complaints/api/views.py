@@ -49,6 +49,14 @@ def present(row: dict, *, role: str | None, ctx: ComplaintsContext, contact: dic
     return shown
 
 
+def with_photo_urls(ctx: ComplaintsContext, shown: dict) -> dict:
+    """Short-lived links to the complaint's photos (staff and the complainant; never the public list)."""
+    for photo in shown.get("photos") or []:
+        photo["url"] = ctx.store.url(photo["object_key"], media_type=photo["media_type"])
+        photo["inline"] = photo["media_type"] in ("image/jpeg", "image/png")
+    return shown
+
+
 def public(row: dict) -> dict:
     """What anyone may read: no name, no phone, no secret, numbers in the text hidden."""
     kind = BY_CODE.get(row["category"])

@@ -81,6 +81,13 @@ def test_photos_are_proven_and_kept_write_once(hotline: Running):
     [photo] = received.payload["photos"]
     assert photo["media_type"] == "image/jpeg" and len(photo["sha256"]) == 64 and photo["width"] == 64
     assert hotline.ctx.store.exists(photo["object_key"])
+    row = hotline.client.get("/api/complaints", headers=hotline.as_("op")).json()[0]
+    page = hotline.client.get(f"/complaints/{row['complaint_id']}", headers={"accept": "text/html"} | hotline.as_("op"))
+    link = next(part.split('"')[0] for part in page.text.split('href="')[1:] if "/objects/" in part or "sig=" in part)
+    image = hotline.client.get(link.replace("&amp;", "&"))
+    assert image.status_code == 200 and image.content == jpeg()
+    public = hotline.client.get("/public", params={"community_id": "c-happy"}).text
+    assert "sig=" not in public and photo["sha256"] not in public
 
 
 def test_oversized_photo_is_refused_413(tmp_path, sqlite_url):
