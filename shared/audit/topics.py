@@ -68,7 +68,8 @@ def partition_count(bootstrap: str, topic: str) -> int:
 
 
 def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], bool] | None = None,
-               stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 800) -> Iterator[Record]:
+               stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 800,
+               stall_seconds: float = 15.0) -> Iterator[Record]:
     """Every record of a topic from its first offset (or up to `stop_at` offsets), partition by partition."""
     consumer = _consumer(bootstrap)
     try:
@@ -92,9 +93,14 @@ def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], b
                                  m.value, m.timestamp)
             if got:
                 idle_since = time.monotonic()
-            elif time.monotonic() - idle_since > idle_ms / 1000 and all(
-                    consumer.position(tp) >= ends.get(tp, 0) for tp in open_tps):
+                continue
+            idle = time.monotonic() - idle_since
+            behind = {tp.partition: (consumer.position(tp), ends.get(tp, 0)) for tp in open_tps
+                      if consumer.position(tp) < ends.get(tp, 0)}
+            if idle > idle_ms / 1000 and not behind:
                 break
+            if idle > stall_seconds:
+                raise TopicUnavailable(f"{topic} stalled: partition (position, end) {behind}")
     finally:
         consumer.close()
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shared.audit.signing import AuditSettings, PinnedKeys, generate_seed
-from shared.settings import SERVICE_NAMES, KernelSettings
+from shared.settings import EMBEDDED_BROKER, SERVICE_NAMES, KernelSettings
 
 audit_app = typer.Typer(help="审计：核验日志、证明事件、回放项目（Audit the history without trusting the services）。",
                         no_args_is_help=True)
@@ -28,6 +28,17 @@ JsonOut = Annotated[Path | None, typer.Option("--json", help="把 JSON 报告写
 
 STATUS_ZH = {"ok": "[green]通过[/green]", "fail": "[red]失败[/red]", "warn": "[yellow]注意[/yellow]",
              "fallback": "[yellow]仅按存储[/yellow]"}
+
+
+def broker(option: str | None) -> str:
+    """The broker the stack uses: the option, KAFKA_BOOTSTRAP_SERVERS, else the embedded one (as `renovation up`)."""
+    if option:
+        return option
+    explicit = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("RENOVATION_KAFKA_BOOTSTRAP_SERVERS")
+    if explicit:
+        return explicit
+    host, port = EMBEDDED_BROKER.split(":")
+    return f"{host}:{os.environ.get('RENOVATION_EMBEDDED_BROKER_PORT') or port}"
 
 
 def database_url(service: str) -> str:
@@ -73,7 +84,7 @@ def verify(
 
     kernel = KernelSettings()
     sources = Sources(engines=engines(), keys=pinned(keys, kernel),
-                      bootstrap=None if no_topics else (bootstrap or kernel.kafka_bootstrap_servers),
+                      bootstrap=None if no_topics else broker(bootstrap),
                       object_store=None if no_evidence else open_object_store(kernel))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -125,7 +136,7 @@ def checkpoint(
         signer = load_signer(name, kernel)
         with engine.connect().execution_options(immediate=True) as conn, conn.begin():
             signed = issue(conn, signer=signer, now=Clock.from_settings(kernel).now())
-        sent = publish_checkpoints(engine, bootstrap or kernel.kafka_bootstrap_servers)
+        sent = publish_checkpoints(engine, broker(bootstrap))
         console.print(f"{name}：检查点 大小 {signed.size} 根 {signed.root[:16]}… {signed.time}（已发布 {sent} 个）")
 
 
@@ -216,7 +227,7 @@ def replay(
     kernel = KernelSettings()
     try:
         moment = parse_moment(as_of)
-        replayed = replay_project(bootstrap or kernel.kafka_bootstrap_servers, project, as_of=moment,
+        replayed = replay_project(broker(bootstrap), project, as_of=moment,
                                   engines=engines())
     except RenovationError as error:
         err.print(f"[red]{error.message}[/red]")
@@ -267,7 +278,7 @@ def export(
     from shared.calendar import WorkingDayCalendar
 
     kernel = KernelSettings()
-    rows = summaries(all_projects(bootstrap or kernel.kafka_bootstrap_servers),
+    rows = summaries(all_projects(broker(bootstrap)),
                      calendar=WorkingDayCalendar.from_settings(kernel), district=district, year=year)
     text = export_csv(rows)
     if out:
