@@ -1,4 +1,4 @@
-"""The audit against the stack as a user runs it: checkpoints signed on their own, `audit verify` clean, then tampered."""
+"""The audit on the stack as a user runs it: checkpoints signed on their own, verify clean, then tampered."""
 
 from __future__ import annotations
 
