@@ -12,6 +12,7 @@ from services.construction.adapters.community import site_table
 from services.construction.adapters.tables import (
     inspection_table, project_table as c_project, rectification_table, refusal_table, stop_work_table)
 from services.intake.adapters.community import community_table, eligibility_table, survey_table
+from services.intake.adapters.notice import notice_table
 from services.intake.adapters.project import project_table as i_project
 from shared.paging import MAX_PAGE_SIZE
 from tests.integration.construction.conftest import start
@@ -68,9 +69,13 @@ def intake(tmp_path_factory):
                  "declared_by": "official", "revision": 1, "vote_status": "none", "budget_fen": 1_000_000 + i,
                  "household_count": 100, "floor_area_m2": 9000.0, "approved_on": "2026-06-01"}
                 for i in range(ROWS)]
+    notices = [{"notice_id": f"n{i:05d}", "kind": "plan", "project_id": f"p{i:05d}",
+                "title": f"幸福里{i:05d}小区改造方案公示（第 1 版）", "start": "2026-05-06", "end": "2026-05-25",
+                "working_days": 14, "status": "open" if i % 3 == 0 else "ended", "objections": 0, "unanswered": 0,
+                "published_at": f"2026-05-05T{i:05d}"} for i in range(ROWS)]
     with built.service.engine.begin() as conn:
         for table, rows in ((community_table, communities), (survey_table, surveys),
-                            (eligibility_table, assessed), (i_project, projects)):
+                            (eligibility_table, assessed), (i_project, projects), (notice_table, notices)):
             conn.execute(table.insert(), rows)
     yield built
     built.service.engine.dispose()
@@ -111,7 +116,8 @@ def site(tmp_path_factory):
 
 def test_intake_list_endpoints_answer_one_bounded_page_with_the_total(intake):
     official = intake.headers["official"]
-    for path, total in (("/api/communities", ROWS), ("/api/projects", ROWS), ("/api/library", ROWS // 4)):
+    for path, total in (("/api/communities", ROWS), ("/api/projects", ROWS), ("/api/library", ROWS // 4),
+                        ("/api/notices", ROWS)):
         first = intake.client.get(path, headers=official)
         assert first.status_code == 200, first.text
         assert len(first.json()) == 20 and int(first.headers["X-Total-Count"]) == total
@@ -154,6 +160,11 @@ def test_intake_home_page_shows_one_page_and_counts_in_the_database(intake):
     assert len(re.findall(r"data-community-id=", searched.text)) == 3  # 09990, 09994, 09998
     library = intake.client.get("/library?size=50", headers=intake.headers["official"] | PAGE)
     assert library.text.count("/projects/p") == 50 and "共 2500 条" in library.text
+    notices = intake.client.get("/notices?state=open&district=和平区", headers=intake.headers["official"] | PAGE)
+    # open: i ≡ 0 (mod 3); 和平区: i ≡ 0 (mod 4) → i ≡ 0 (mod 12)
+    assert notices.text.count('href="/notices/n') == 20 and f"共 {len(range(0, ROWS, 12))} 条" in notices.text
+    running = page.text.count('href="/notices/n')
+    assert running == 10, "the home page lists the first running notices, not all of them"
 
 
 def test_construction_list_endpoints_answer_one_bounded_page_with_the_total(site):
