@@ -19,7 +19,8 @@ from services.acceptance.api.schemas import ConveneCreate, FilingCreate, Payment
 from services.acceptance.application import acceptance as handlers, evaluation, money
 from services.acceptance.application.context import run
 from services.acceptance.domain.party import Representative
-from shared.errors import RenovationError
+from shared.errors import InvalidCommand, RenovationError
+from shared.text import check_text
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
@@ -45,6 +46,17 @@ def invalid(url: str, error: ValidationError) -> RedirectResponse:
     first = error.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ()))
     return back(url, error=f"表单内容有误（{field}）：请检查后重新提交")
+
+
+def note_of(form, limit: int = 1000) -> str:
+    """A form's free-text note, checked like every API text (no control or bidi characters)."""
+    value = str(form.get("note", ""))
+    if len(value) > limit:
+        raise InvalidCommand(f"说明不能超过 {limit} 个字", code="note_too_long")
+    try:
+        return check_text(value)
+    except ValueError as error:
+        raise InvalidCommand(f"说明有误：{error}", code="note_invalid") from None
 
 
 async def _form(request: Request) -> dict:
@@ -91,12 +103,13 @@ async def check(project_id: str, check_id: str, request: Request, actor: Checker
     if result not in ("pass", "fail"):
         return back(url, error="请选择“合格”或“不合格”")
     try:
+        note = note_of(form)
         uploads = await read_uploads([f for f in form.getlist("files") if not isinstance(f, str)],
                                      limit=ctx.settings.max_upload_bytes)
     except RenovationError as error:
         return back(url, error=error.message)
     return await act(url, unit_of_work(service, actor, request), handlers.record_check, ctx=ctx, project_id=project_id,
-                     check_id=check_id, result=result, note=str(form.get("note", ""))[:1000], uploads=uploads)
+                     check_id=check_id, result=result, note=note, uploads=uploads)
 
 
 @router.post("/projects/{project_id}/items/{item_id}/fix")
@@ -106,21 +119,25 @@ async def fix(project_id: str, item_id: str, request: Request, actor: Contractor
     url = f"/projects/{project_id}"
     form = await request.form()
     try:
+        note = note_of(form)
         uploads = await read_uploads([f for f in form.getlist("files") if not isinstance(f, str)],
                                      limit=ctx.settings.max_upload_bytes)
     except RenovationError as error:
         return back(url, error=error.message)
     return await act(url, unit_of_work(service, actor, request), handlers.fix_item, ctx=ctx, project_id=project_id,
-                     item_id=item_id, note=str(form.get("note", ""))[:1000], uploads=uploads)
+                     item_id=item_id, note=note, uploads=uploads)
 
 
 @router.post("/projects/{project_id}/items/{item_id}/recheck")
 async def recheck(project_id: str, item_id: str, request: Request, actor: Checker, service: ServiceDep) -> Response:
     """Re-check a fixed item."""
-    form = await _form(request)
-    return await act(f"/projects/{project_id}", unit_of_work(service, actor, request), handlers.recheck_item,
-                     project_id=project_id, item_id=item_id, passed=form.get("passed") == "yes",
-                     note=form.get("note", "")[:1000])
+    url, form = f"/projects/{project_id}", await _form(request)
+    try:
+        note = note_of(form)
+    except RenovationError as error:
+        return back(url, error=error.message)
+    return await act(url, unit_of_work(service, actor, request), handlers.recheck_item,
+                     project_id=project_id, item_id=item_id, passed=form.get("passed") == "yes", note=note)
 
 
 @router.post("/projects/{project_id}/final")

@@ -73,3 +73,12 @@ def test_without_an_account_the_overview_shows_stages_but_no_money(acc):
     assert "到期应拨补助" not in anonymous.text and "12,000.00" not in anonymous.text
     login = acc.client.get("/projects/p1", headers=HTML, follow_redirects=False)
     assert login.status_code == 303 and "/login" in login.headers["location"]
+
+
+def test_a_page_note_with_a_bidi_override_is_refused_with_its_reason_and_nothing_kept(acc):
+    given.ready(acc)
+    acc.client.post("/api/projects/p1/acceptance", json={"parties": ROLL}, headers=acc.as_("off"))
+    refused = acc.client.post("/projects/p1/checks/lights_bright", data={"result": "fail", "note": "路灯\u202e不亮"},
+                              headers=acc.as_("off"))
+    assert refused.status_code == 200 and "双向文字控制符" in refused.text
+    assert next(c for c in acc.view()["checks"] if c["check_id"] == "lights_bright")["state"] == "unchecked"
