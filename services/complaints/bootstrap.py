@@ -49,6 +49,7 @@ def build_context(settings: ComplaintsSettings, kernel: KernelSettings,
 def spec(ctx: ComplaintsContext | None = None) -> ServiceSpec:
     """What complaints is made of."""
     routers = [community_api.router, complaints.router, resident.router, public.router, open311.router,
+               open311.discovery_router,
                pages.router, page_forms.router,
                local_object_router(lambda request: request.app.state.complaints.store)]
     tickers = [(ctx.settings.tick_seconds, ticker(ctx))] if ctx else []

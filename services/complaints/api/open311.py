@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from services.complaints.adapters import queries
 from services.complaints.api.deps import get_ctx, unit_of_work
 from services.complaints.api.open311_format import (
-    FORMATS, Open311Error, definition, error, render, services)
+    FORMATS, Open311Error, definition, discovery, error, render, services)
 from services.complaints.api.open311_requests import as_request, filing_from
 from services.complaints.application import filing
 from services.complaints.application.context import run
@@ -27,6 +27,7 @@ from shared.errors import RenovationError
 
 PREFIX = "/open311/v2"
 router = APIRouter(prefix=PREFIX, tags=["open311 GeoReport v2"])
+discovery_router = APIRouter(tags=["open311 GeoReport v2"])
 MAX_SPAN = timedelta(days=90)
 
 
@@ -51,6 +52,13 @@ async def _answer(request: Request, fmt: str, build) -> Response:
     except RenovationError as failure:
         status = failure.status if failure.status in (403, 404, 429) else 400
         return error(fmt, Open311Error(status, failure.message))
+
+
+@discovery_router.get("/open311/discovery.{fmt}", summary="GeoReport v2 service discovery")
+async def get_discovery(fmt: str, request: Request) -> Response:
+    async def build():
+        return render(fmt, "discovery", discovery(str(request.base_url).rstrip("/")))
+    return await _answer(request, fmt, build)
 
 
 @router.get("/services.{fmt}", summary="GET services")

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from services.complaints.domain.category import CATEGORIES, URGENCY_ZH, Category
 
 FORMATS = ("json", "xml")
+# When the list of services or their definitions last changed (the spec's `changeset`).
+CHANGESET = "2026-11-29T00:00:00Z"
 # The spec's shapes: a list's XML root and the element of each entry.
 ROOTS = {"services": "service", "service_requests": "request", "errors": "error"}
 
@@ -27,7 +29,8 @@ def _element(name: str, value) -> ET.Element:
         for key, inner in value.items():
             node.append(_element(key, inner))
     elif isinstance(value, list):
-        singular = {"attributes": "attribute", "values": "value"}.get(name, "item")
+        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
+                    "formats": "format"}.get(name, "item")
         for inner in value:
             node.append(_element(singular, inner))
     elif isinstance(value, bool):
@@ -47,7 +50,7 @@ def render(fmt: str, root: str, body, status: int = 200) -> Response:
             node.append(_element(ROOTS[root], entry))
     else:
         node = _element(root, body)
-    xml = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(node, encoding="utf-8")
+    xml = b'<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(node, encoding="unicode").encode("utf-8")
     return Response(xml, status_code=status, media_type="text/xml; charset=utf-8")
 
 
@@ -55,6 +58,15 @@ def error(fmt: str, failure: Open311Error) -> Response:
     """The spec's error list, in the requested format (JSON when the format itself is wrong)."""
     return render(fmt if fmt in FORMATS else "json", "errors",
                   [{"code": failure.status, "description": failure.description}], status=failure.status)
+
+
+def discovery(base_url: str) -> dict:
+    """The service discovery document the spec requires beside the endpoint."""
+    return {"changeset": CHANGESET, "contact": "热线 12345 · 老旧小区改造投诉处理",
+            "key_service": "向系统管理员申请 api_key",
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": f"{base_url}/open311/v2",
+                           "changeset": CHANGESET, "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
 
 
 def service(category: Category) -> dict:

@@ -139,3 +139,18 @@ def test_an_unknown_format_is_answered_in_json(hotline: Running):
 def test_a_revoked_or_unregistered_client_cannot_file_and_only_an_admin_registers(hotline: Running):
     refused = hotline.client.post("/api/open311/clients", json={"name": "x"}, headers=hotline.as_("op"))
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_service_discovery_names_the_endpoint_and_its_formats(hotline: Running, fmt: str):
+    response = hotline.client.get(f"/open311/discovery.{fmt}")
+    assert response.status_code == 200
+    if fmt == "json":
+        [endpoint] = response.json()["endpoints"]
+        assert endpoint["url"] == "http://testserver/open311/v2" and "application/json" in endpoint["formats"]
+    else:
+        assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?><discovery>')
+        root = ET.fromstring(response.content)
+        endpoint = root.find("endpoints").find("endpoint")
+        assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+        assert [f.text for f in endpoint.find("formats")] == ["text/xml", "application/json"]
