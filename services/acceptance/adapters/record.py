@@ -33,11 +33,24 @@ def record(conn: Connection, envelope: Envelope) -> None:
         refresh_dossier(conn, envelope.project_id)
 
 
+# What the parties judge is the works: construction's record, intake's plan and decisions, and the
+# complaints that hold the acceptance back. A household's account link or a hotline clerk's routine
+# step is kept in the archive but does not change the dossier (it would make every signature stale).
+_HOUSEHOLD_EVENTS = frozenset({
+    "intake.HouseholdAccountLinked", "intake.HouseholdAccountUnlinked", "intake.ConsentRecorded",
+    "intake.HouseholdNeedsRecorded", "intake.ElevatorConsentRecorded", "intake.VoteCast"})
+_COMPLAINTS_IN_DOSSIER = frozenset({
+    "complaints.ComplaintFiled", "complaints.SafetyComplaintOpened", "complaints.SafetyComplaintClosed"})
+
+
 def in_dossier(envelope: Envelope) -> bool:
-    """Whether the event is part of what the parties sign: every other service's, and own acceptance facts."""
-    if envelope.service != SERVICE:
-        return True
-    return registry.knows(envelope.event_type) and getattr(registry.class_for(envelope.event_type), "in_dossier", False)
+    """Whether the event is part of what the parties sign (see the rule above; own: convening, checks, items)."""
+    if envelope.service == SERVICE:
+        cls = registry.class_for(envelope.event_type) if registry.knows(envelope.event_type) else None
+        return bool(getattr(cls, "in_dossier", False))
+    if envelope.service == "complaints":
+        return envelope.event_type in _COMPLAINTS_IN_DOSSIER
+    return envelope.event_type not in _HOUSEHOLD_EVENTS
 
 
 def keep(conn: Connection, envelope: Envelope) -> bool:

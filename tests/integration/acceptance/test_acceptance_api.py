@@ -154,3 +154,17 @@ def test_a_checklist_photo_is_flagged_when_taken_off_site_or_without_position(ac
                            headers=acc.as_("off")).status_code == 204
     greenery = next(c for c in acc.view()["checks"] if c["check_id"] == "greenery_tidy")
     assert [e["flags"] for e in greenery["evidence"]] == [["outside_geofence"], [], ["no_position"]]
+
+
+def test_a_households_account_link_leaves_signatures_current_a_construction_event_does_not(acc):
+    given.ready(acc)
+    convene(acc)
+    assert sign(acc, "designer").status_code == 204
+    acc.foreign("intake.HouseholdAccountLinked", {"community_id": "c-p1", "household_id": "1-1-101",
+                                                   "account_id": "res"}, key="c-p1")
+    acc.foreign("complaints.ComplaintAcknowledged", {"complaint_id": "k9", "project_id": "p1"}, key="p1")
+    assert next(p for p in acc.view()["parties"] if p["party"] == "designer")["state"] == "pass"
+    given.send(acc, HiddenWork.Declared(hidden_work_id="hw9", project_id="p1", zone="site", location="补报的管沟",
+                                        kind="buried_pipe"))
+    assert next(p for p in acc.view()["parties"] if p["party"] == "designer")["state"] == "stale"
+    assert acc.view()["missing"][0]["text"].startswith("隐蔽工程“补报的管沟”")
