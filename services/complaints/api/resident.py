@@ -75,12 +75,13 @@ async def file_from_form(request: Request, service: Service, ctx: ComplaintsCont
     place = Place(community_id=body.community_id or None, building=body.building, latitude=body.latitude,
                   longitude=body.longitude)
     draft = filing.Filing(channel=Channel.WEB, category=body.category, urgency=body.urgency, text=body.text,
-                          place=place, name=body.name, phone=phone)
+                          place=place, name=body.name, phone=phone, photos=[p for p, _ in proven])
     uow = unit_of_work(service, Actor(id="anonymous", role=Role.RESIDENT), request)
 
     def record(uow, ctx):
-        draft.photos = photo.keep(ctx, proven) if proven else []
-        return filing.file_complaint(uow, ctx, filing=draft)
+        filed = filing.file_complaint(uow, ctx, filing=draft)
+        photo.keep(ctx, proven)
+        return filed
 
     return await run_in_threadpool(run, uow, record, ctx=ctx)
 

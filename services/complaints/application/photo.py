@@ -8,6 +8,7 @@ from services.complaints.application.context import ComplaintsContext
 from services.complaints.domain.complaint import Photo
 from shared.evidence.model import PHOTO_TYPES, EvidenceRefused
 from shared.evidence.probe import Limits, examine
+from shared.objectstore import evidence_key
 
 
 def prove(ctx: ComplaintsContext, uploads: list[tuple[str, str | None, bytes]]) -> list[tuple[Photo, bytes]]:
@@ -19,15 +20,19 @@ def prove(ctx: ComplaintsContext, uploads: list[tuple[str, str | None, bytes]]) 
         probed = examine(data, filename=name, content_type=content_type, limits=limits)
         if probed.media_type not in PHOTO_TYPES:
             raise EvidenceRefused(f"“{name}”不是照片：投诉只接受 JPEG、PNG、HEIC 照片", code="evidence_not_photo")
-        proven.append((Photo(sha256=probed.sha256, object_key="", media_type=probed.media_type, size=probed.size,
-                             width=probed.width, height=probed.height), data))
+        proven.append((Photo(sha256=probed.sha256, object_key=evidence_key(probed.sha256),
+                             media_type=probed.media_type, size=probed.size, width=probed.width,
+                             height=probed.height), data))
     return proven
 
 
-def keep(ctx: ComplaintsContext, proven: list[tuple[Photo, bytes]]) -> list[Photo]:
-    """Store the proven photos write-once (content-addressed; a repeat upload is the same object)."""
-    kept = []
+def keep(ctx: ComplaintsContext, proven: list[tuple[Photo, bytes]]) -> None:
+    """Store the proven photos write-once under their content address (a repeat upload is the same object).
+
+    Called once the complaint's events are valid and before they commit: a refused complaint leaves
+    no object behind, and a failed put rolls the complaint back.
+    """
     for photo, data in proven:
         stored = ctx.store.put(data=data, sha256=photo.sha256, media_type=photo.media_type)
-        kept.append(photo.model_copy(update={"object_key": stored.key}))
-    return kept
+        if stored.key != photo.object_key:
+            raise RuntimeError(f"object store kept {photo.sha256} under {stored.key}, not {photo.object_key}")

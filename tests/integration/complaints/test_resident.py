@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
 from PIL import Image
 
+from shared.objectstore import evidence_key
 from tests.integration.complaints.conftest import Running, start
 
 
@@ -69,6 +71,10 @@ def test_bad_input_is_refused_with_a_reason_and_nothing_recorded(hotline: Runnin
         changes.setdefault("community_id", "c-happy")
         response = file(hotline, **changes)
         assert response.status_code == status and word in response.json()["detail"], (changes, response.text)
+    photos = [("photos", ("ok.jpg", jpeg(7), "image/jpeg"))]
+    good_photo_bad_place = file(hotline, community_id="c-nowhere", files=photos)
+    assert good_photo_bad_place.status_code == 404
+    assert not hotline.ctx.store.exists(evidence_key(hashlib.sha256(jpeg(7)).hexdigest())), "no orphan object"
     fake = file(hotline, community_id="c-happy", files=[("photos", ("p.jpg", b"not a picture at all", "image/jpeg"))])
     assert fake.status_code == 422 and "p.jpg" in fake.json()["detail"]
     assert len(hotline.events()) == before
