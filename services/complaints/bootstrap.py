@@ -72,5 +72,6 @@ def create_app(settings: ComplaintsSettings | None = None, kernel: KernelSetting
     app.state.complaints = ctx
     duplicate.warm()
     service = app.state.service
+    ctx.clock = service.clock.now  # one kernel clock for payload times and envelopes alike
     service.registry.register(ComplaintsCollector(service.engine, now=ctx.now))
     return app
