@@ -205,3 +205,13 @@ def test_a_forged_checkpoint_is_named(log):
     report = log.verify()
     [finding] = failures(report)
     assert finding.check == "checkpoint" and "伪造" in finding.message and finding.details["size"] == size
+
+
+def test_a_broker_that_forgot_everything_is_said_plainly_and_the_stores_are_checked(log, kafka):
+    kafka.restart()  # the embedded broker keeps messages in memory only
+    asyncio.run(ensure_topics(log.kernel))
+    report = log.verify()
+    assert report.ok  # nothing was tampered with: the loss is not a failure, but it is not hidden either
+    fallback = {f.check: f.message for f in report.findings if f.status == "fallback"}
+    assert "嵌入式消息代理重启后" in fallback["topic"] and "主题缺少前 12 条事件" in fallback["topic"]
+    assert "不是独立证据" in fallback["checkpoint"]
