@@ -14,6 +14,7 @@ from services.acceptance.adapters.tables import (
 from services.acceptance.domain.evidence import Site
 from services.acceptance.domain.precondition import FileView, HiddenWorkView
 from shared.errors import NotFound
+from shared.paging import Page, PageRequest, paginate
 
 OPEN_ORDER = ("issued", "submitted", "rejected")
 
@@ -78,6 +79,19 @@ def files(conn: Connection) -> list[dict]:
     rows = conn.execute(sa.select(file_table).where(file_table.c.approved_at != "")
                         .order_by(file_table.c.approved_at.desc()))
     return [dict(row._mapping) for row in rows]
+
+
+def file_page(conn: Connection, request: PageRequest, *, stage: str | None = None) -> Page[dict]:
+    """One page of the acceptance files, searchable by community name and district, filterable by stage."""
+    columns = [c for c in file_table.c if c.name not in ("households", "items", "party_accounts")]
+    query = sa.select(*columns).where(file_table.c.approved_at != "")
+    if stage:
+        query = query.where(file_table.c.stage == stage)
+    c = file_table.c
+    return paginate(conn, query, request, default_sort="-approved_at", tiebreak=c.project_id,
+                    search=[c.community_name, c.district],
+                    sortable={"approved_at": c.approved_at, "community_name": c.community_name, "stage": c.stage,
+                              "filing_due_on": c.filing_due_on, "items_open": c.items_open})
 
 
 def parties_missing(conn: Connection) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from services.acceptance.api.deps import (
@@ -15,6 +15,7 @@ from services.acceptance.application.context import run
 from services.acceptance.application.view import project_view
 from services.acceptance.adapters import queries
 from services.acceptance.domain.party import Representative
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 from shared.text import FreeText
 
@@ -22,11 +23,11 @@ router = APIRouter(prefix="/api/projects", tags=["acceptance 竣工验收"])
 
 
 @router.get("", summary="验收档案列表 Acceptance files")
-def list_files(_: Viewer, service: ServiceDep) -> list[dict[str, Any]]:
-    """Every approved project's acceptance file: stage, dossier, evaluation, filing."""
+def list_files(_: Viewer, service: ServiceDep, page: PageQuery, request: Request, response: Response,
+               stage: Literal["waiting", "convened", "accepted", "filed"] | None = None) -> list[dict[str, Any]]:
+    """Approved projects' acceptance files, one page at a time (X-Total-Count and Link headers)."""
     with service.engine.connect() as conn:
-        return [{k: v for k, v in row.items() if k not in ("households", "items", "party_accounts")}
-                for row in queries.files(conn)]
+        return answer(queries.file_page(conn, page, stage=stage), request, response)
 
 
 @router.get("/{project_id}/acceptance", summary="验收详情 The acceptance of one project")

@@ -168,3 +168,17 @@ def test_a_households_account_link_leaves_signatures_current_a_construction_even
                                         kind="buried_pipe"))
     assert next(p for p in acc.view()["parties"] if p["party"] == "designer")["state"] == "stale"
     assert acc.view()["missing"][0]["text"].startswith("隐蔽工程“补报的管沟”")
+
+
+def test_the_files_list_pages_searches_and_filters(acc):
+    for n in range(1, 4):
+        given.approved(acc, f"p{n}")
+    first = acc.client.get("/api/projects", params={"size": 2, "sort": "community_name"}, headers=acc.as_("sup"))
+    assert first.status_code == 200 and first.headers["X-Total-Count"] == "3"
+    assert [f["community_name"] for f in first.json()] == ["幸福里小区p1", "幸福里小区p2"]
+    assert 'rel="next"' in first.headers["Link"]
+    found = acc.client.get("/api/projects", params={"q": "p3"}, headers=acc.as_("sup")).json()
+    assert [f["project_id"] for f in found] == ["p3"]
+    assert acc.client.get("/api/projects", params={"stage": "filed"}, headers=acc.as_("sup")).json() == []
+    refused = acc.client.get("/api/projects", params={"sort": "budget"}, headers=acc.as_("sup"))
+    assert refused.status_code == 422 and "无法按“budget”排序" in refused.json()["detail"]
