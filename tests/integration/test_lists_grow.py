@@ -12,6 +12,7 @@ from services.construction.adapters.community import site_table
 from services.construction.adapters.tables import (
     inspection_table, project_table as c_project, rectification_table, refusal_table, stop_work_table)
 from services.intake.adapters.community import community_table, eligibility_table, survey_table
+from services.intake.adapters.household import household_table
 from services.intake.adapters.notice import notice_table
 from services.intake.adapters.project import project_table as i_project
 from shared.paging import MAX_PAGE_SIZE
@@ -73,9 +74,14 @@ def intake(tmp_path_factory):
                 "title": f"幸福里{i:05d}小区改造方案公示（第 1 版）", "start": "2026-05-06", "end": "2026-05-25",
                 "working_days": 14, "status": "open" if i % 3 == 0 else "ended", "objections": 0, "unanswered": 0,
                 "published_at": f"2026-05-05T{i:05d}"} for i in range(ROWS)]
+    # one very large community: 20 buildings × 5 units × 100 rooms, every third household agreed
+    households = [{"community_id": "c00000", "household_id": f"{b}-{u}-{r}", "building": str(b), "unit": str(u),
+                   "room": str(r), "in_survey": True, "answers": 1,
+                   "consent": "agree" if (b + u + r) % 3 == 0 else None}
+                  for b in range(1, 21) for u in range(1, 6) for r in range(101, 201)]
     with built.service.engine.begin() as conn:
-        for table, rows in ((community_table, communities), (survey_table, surveys),
-                            (eligibility_table, assessed), (i_project, projects), (notice_table, notices)):
+        for table, rows in ((community_table, communities), (survey_table, surveys), (eligibility_table, assessed),
+                            (i_project, projects), (notice_table, notices), (household_table, households)):
             conn.execute(table.insert(), rows)
     yield built
     built.service.engine.dispose()
@@ -207,3 +213,18 @@ def test_a_busy_project_answers_its_records_one_page_at_a_time(site):
     assert newest[0]["inspection_id"] == f"v{ROWS - 1:05d}"
     orders = site.client.get("/api/projects/p00007/rectifications", headers=sup)
     assert orders.headers["X-Total-Count"] == "1" and len(orders.json()) == 1
+
+
+def test_a_large_community_answers_its_households_one_page_at_a_time_in_natural_order(intake):
+    path = "/api/communities/c00000/households"
+    first = intake.client.get(f"{path}?size=100", headers=intake.headers["community"])
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["total"] == ROWS and first.headers["X-Total-Count"] == str(ROWS) and len(body["households"]) == 100
+    assert [h["household_id"] for h in body["households"][:2]] == ["1-1-101", "1-1-102"]
+    last = intake.client.get(f"{path}?size=100&page=100", headers=intake.headers["community"]).json()["households"]
+    assert last[-1]["household_id"] == "20-5-200"  # "20" after "9": natural order
+    agreed = intake.client.get(f"{path}?state=agree&q=9-1-", headers=intake.headers["community"]).json()
+    # "9-1-" is found in buildings 9 and 19
+    assert agreed["total"] == len([r for b in (9, 19) for r in range(101, 201) if (b + 1 + r) % 3 == 0])
+    assert {h["consent"] for h in agreed["households"]} == {"agree"}

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.intake.adapters.community import community_table as c, eligibility_table as e, survey_table as s
+from services.intake.adapters.household import household_table as h
 from services.intake.adapters.library import with_funding
 from services.intake.adapters.notice import notice_table as n
 from services.intake.adapters.project import project_table as p
@@ -66,6 +67,24 @@ def notice_page(conn: Connection, request: PageRequest, *, district: str | None 
             query = query.where(column == value)
     return paginate(conn, query, request, sortable=NOTICE_SORTS, default_sort="-start",
                     search=[n.c.title], tiebreak=n.c.notice_id)
+
+
+# Building, unit and room in natural order ("10" after "9"): shorter numbers first, then by text.
+HOUSEHOLD_ORDER = (sa.func.length(h.c.building), h.c.building, sa.func.length(h.c.unit), h.c.unit,
+                   sa.func.length(h.c.room), h.c.room)
+HOUSEHOLD_STATES = ("agree", "disagree", "unanswered")
+
+
+def household_page(conn: Connection, request: PageRequest, *, community_id: str,
+                   state: str | None = None) -> Page[dict]:
+    """One page of a community's surveyed households, searched by household id, filtered by consent."""
+    query = sa.select(h).where(h.c.community_id == community_id, h.c.in_survey.is_(True))
+    if state == "unanswered":
+        query = query.where(h.c.consent.is_(None))
+    elif state:
+        query = query.where(h.c.consent == state)
+    return paginate(conn, query, request, sortable={"household": HOUSEHOLD_ORDER}, default_sort="household",
+                    search=[h.c.household_id])
 
 
 def districts(conn: Connection) -> list[str]:

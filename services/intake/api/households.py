@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from services.intake.adapters.household import (
@@ -12,9 +12,9 @@ from services.intake.adapters.household import (
     elevator_by_building,
     households_of_account,
     linked_accounts,
-    list_households,
     needs_tally,
 )
+from services.intake.adapters.listing import household_page
 from services.intake.api.deps import Speaker, Staff, work
 from services.intake.application.households import (
     LinkAccount,
@@ -30,6 +30,7 @@ from services.intake.application.households import (
 from shared.actor import Role
 from shared.auth import CurrentActor
 from shared.errors import InvalidCommand
+from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
 
 router = APIRouter(prefix="/api/communities/{community_id}", tags=["households 入户调查与意愿"])
@@ -109,10 +110,14 @@ def get_consent(community_id: str, _: CurrentActor, service: ServiceDep) -> Cons
 
 
 @router.get("/households", summary="户册 Households and their answers")
-def get_households(community_id: str, _: Staff, service: ServiceDep) -> dict[str, Any]:
-    """Every surveyed household with its answers, the needs tally and linked accounts (staff only)."""
+def get_households(community_id: str, _: Staff, service: ServiceDep, page: PageQuery, request: Request,
+                   response: Response,
+                   state: Literal["agree", "disagree", "unanswered"] | None = None) -> dict[str, Any]:
+    """One page of surveyed households (`q`: household id, `state`: consent), the needs tally and accounts."""
     with service.engine.connect() as conn:
-        return {"households": list_households(conn, community_id), "needs": needs_tally(conn, community_id),
+        found = household_page(conn, page, community_id=community_id, state=state)
+        return {"households": answer(found, request, response), "total": found.total,
+                "needs": needs_tally(conn, community_id),
                 "elevator": elevator_by_building(conn, community_id),
                 "accounts": linked_accounts(conn, community_id)}
 
