@@ -68,7 +68,7 @@ def partition_count(bootstrap: str, topic: str) -> int:
 
 
 def iter_topic(bootstrap: str, topic: str, *, only: Callable[[TopicPartition], bool] | None = None,
-               stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 800,
+               stop_at: dict[TopicPartition, int] | None = None, idle_ms: int = 400,
                stall_seconds: float = 15.0) -> Iterator[Record]:
     """Every record of a topic from its first offset (or up to `stop_at` offsets), partition by partition."""
     consumer = _consumer(bootstrap)
