@@ -61,6 +61,9 @@ def project_page(project_id: str, request: Request, service: ServiceDep, ctx: Ct
         view = project_view(conn, project_id, today=ctx.today(), payment_days=ctx.settings.tranche_payment_days)
     file = view["file"]
     proposed = _proposed_roll(file)
+    for check in view["checks"]:  # short-lived links: the photos show people's homes
+        for photo in check["evidence"]:
+            photo["view_url"] = ctx.store.url(photo["key"], media_type=photo["media_type"] or "image/jpeg")
     return render(request, "project.html", {"v": view, "f": file, "role": actor.role, "proposed": proposed,
                                             "today": ctx.today().isoformat(), "page_title": file["community_name"],
                                             **_messages(error, done)})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.integration.acceptance import given
 from tests.integration.acceptance.conftest import ROLL
 from tests.integration.acceptance.test_acceptance_api import check
@@ -28,6 +30,12 @@ def test_the_convener_convenes_from_the_page_with_the_roll_proposed(acc):
     assert done.status_code == 303 and done.headers["location"] == "/projects/p1?done=1"
     text = page(acc, "/projects/p1", "off")
     assert "专业验收检查清单" in text and "路要平整" in text and 'capture="environment"' in text and "未签署" in text
+    check(acc, "roads_level", seed=5)
+    text = page(acc, "/projects/p1", "off")
+    link = re.search(r'href="(/objects/[^"]+)"', text) or re.search(r'href="([^"]*sha256/[^"]+)"', text)
+    assert link, "a checklist photo can be opened"
+    photo = acc.client.get(link.group(1).replace("&amp;", "&"))
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
 
 
 def test_a_party_signs_on_the_phone_page_and_a_stale_page_is_refused_with_its_reason(acc):
