@@ -17,11 +17,17 @@ import sqlalchemy as sa
 from kafka.partitioner.default import murmur2
 
 from shared.audit.rules import Fact
+from shared.calendar import WorkingDayCalendar
+from shared.calendar.schedule import Schedule
+from shared.calendar.sync import CALENDAR_EVENT
 from shared.audit.topics import TopicUnavailable, iter_topic, partition_count
 from shared.broker import topic_for
 from shared.errors import InvalidCommand, NotFound
 from shared.schema import events
 from shared.settings import SERVICE_NAMES
+
+
+CALENDAR_KEY = "calendar"
 
 
 class UnknownProject(NotFound):
@@ -141,6 +147,20 @@ def _from_store(engine: sa.Engine, service: str, keys: set[str], as_of: datetime
                             .order_by(events.c.position))
         facts = [fact_from_json(service, row.body, source="store") for row in rows]
     return [f for f in facts if as_of is None or f[0].occurred_at <= as_of]
+
+
+def published_calendar(bootstrap: str, kernel) -> WorkingDayCalendar:
+    """The official working-day calendar as the services know it: the package's years plus every
+    `intake.CalendarYearLoaded` on intake's topic (key "calendar"), each checked again."""
+    calendar = WorkingDayCalendar.from_settings(kernel)
+    result = Replayed("calendar", None)
+    for fact, _, _ in _from_topic(bootstrap, "intake", CALENDAR_KEY, None, result):
+        if fact.event_type == CALENDAR_EVENT:
+            try:
+                calendar.load(Schedule.from_payload(fact.payload))
+            except (ValueError, KeyError):
+                continue  # a malformed schedule on the topic is not what the services used either
+    return calendar
 
 
 def store_facts(engine: sa.Engine, service: str, keys: set[str], as_of: datetime | None = None) -> list[Fact]:

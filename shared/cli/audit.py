@@ -218,10 +218,9 @@ def replay(
     html: Annotated[Path | None, typer.Option(help="把 HTML 写到此文件 Write an HTML page here.")] = None,
 ) -> None:
     """A project's state as known at a moment, rebuilt from the topics alone: timeline, proofs, JSON, HTML."""
-    from shared.audit.replay import parse_moment, replay_project
+    from shared.audit.replay import parse_moment, published_calendar, replay_project
     from shared.audit.router import as_json, standalone_html
     from shared.audit.view import project_state
-    from shared.calendar import WorkingDayCalendar
     from shared.errors import RenovationError
 
     kernel = KernelSettings()
@@ -232,7 +231,8 @@ def replay(
     except RenovationError as error:
         err.print(f"[red]{error.message}[/red]")
         raise typer.Exit(2) from None
-    state = project_state(project, replayed.facts, calendar=WorkingDayCalendar.from_settings(kernel), as_of=moment)
+    calendar = published_calendar(broker(bootstrap), kernel)
+    state = project_state(project, replayed.facts, calendar=calendar, as_of=moment)
     _print_timeline(state, replayed)
     if json_out:
         json_out.write_text(as_json(state, notes=replayed.notes, sources=replayed.sources), encoding="utf-8")
@@ -274,12 +274,12 @@ def export(
     bootstrap: Bootstrap = None,
 ) -> None:
     """Every project of a district and plan year with each proof's status, figures and breaking event, as CSV."""
+    from shared.audit.replay import published_calendar
     from shared.audit.view import all_projects, export_csv, summaries
-    from shared.calendar import WorkingDayCalendar
 
     kernel = KernelSettings()
-    rows = summaries(all_projects(broker(bootstrap)),
-                     calendar=WorkingDayCalendar.from_settings(kernel), district=district, year=year)
+    rows = summaries(all_projects(broker(bootstrap)), calendar=published_calendar(broker(bootstrap), kernel),
+                     district=district, year=year)
     text = export_csv(rows)
     if out:
         out.write_text(text, encoding="utf-8-sig")

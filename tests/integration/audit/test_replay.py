@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -66,3 +66,28 @@ def test_the_cli_prints_the_timeline_and_writes_json_and_html(site_history, kafk
     assert unknown.exit_code == 2 and "没有项目 nope" in unknown.output
     naive = CliRunner().invoke(app, ["audit", "replay", "--project", "p1", "--as-of", "2026-01-01T00:00:00"])
     assert naive.exit_code == 2 and "时区" in naive.output
+
+
+def test_the_calendar_is_the_official_one_as_published_on_intakes_topic(kafka):
+    from kafka import KafkaProducer
+
+    from shared.actor import Actor
+    from shared.audit.replay import published_calendar
+    from shared.calendar import parse_schedule
+    from shared.canonical import canonical_json
+    from shared.envelope import GENESIS_HASH, Envelope, new_event_id, utc_now
+    from tests.calendar_2027 import schedule_bytes
+
+    settings = KernelSettings(kafka_bootstrap_servers=kafka.bootstrap_servers, calendar_official_through=2026)
+    asyncio.run(ensure_topics(settings))
+    assert not published_calendar(kafka.bootstrap_servers, settings).is_official(2027)
+    payload = parse_schedule(schedule_bytes(), name="2027.json").payload()
+    event = Envelope(event_id=new_event_id(), event_type="intake.CalendarYearLoaded", schema_version=1,
+                     stream_id="calendar-2027", stream_version=1, project_id="calendar", occurred_at=utc_now(),
+                     actor=Actor(id="off", role="official"), correlation_id="c", payload=payload)
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_servers)
+    body = canonical_json(event.chained(position=1, prev_hash=GENESIS_HASH).model_dump(mode="json"))
+    producer.send("renovation.intake", body, key=b"calendar").get(timeout=10)
+    producer.close()
+    calendar = published_calendar(kafka.bootstrap_servers, settings)
+    assert calendar.is_official(2027) and calendar.is_working_day(date(2027, 1, 9))  # its make-up Saturday
