@@ -228,3 +228,9 @@ def test_a_large_community_answers_its_households_one_page_at_a_time_in_natural_
     # "9-1-" is found in buildings 9 and 19
     assert agreed["total"] == len([r for b in (9, 19) for r in range(101, 201) if (b + 1 + r) % 3 == 0])
     assert {h["consent"] for h in agreed["households"]} == {"agree"}
+    page = intake.client.get("/communities/c00000/households?state=unanswered",
+                             headers=intake.headers["community"] | PAGE)
+    assert page.status_code == 200 and len(page.content) < 80_000
+    assert len(re.findall(r"<tr><td>\d+-\d+-\d+</td>", page.text)) == 20
+    agreeing = [1 for b in range(1, 21) for u in range(1, 6) for r in range(101, 201) if (b + u + r) % 3 == 0]
+    assert f"共 {ROWS - len(agreeing)} 条" in page.text

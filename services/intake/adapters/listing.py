@@ -75,10 +75,12 @@ HOUSEHOLD_ORDER = (sa.func.length(h.c.building), h.c.building, sa.func.length(h.
 HOUSEHOLD_STATES = ("agree", "disagree", "unanswered")
 
 
-def household_page(conn: Connection, request: PageRequest, *, community_id: str,
-                   state: str | None = None) -> Page[dict]:
-    """One page of a community's surveyed households, searched by household id, filtered by consent."""
+def household_page(conn: Connection, request: PageRequest, *, community_id: str, state: str | None = None,
+                   only: list[str] | None = None) -> Page[dict]:
+    """One page of a community's surveyed households (or `only` these), searched by id, filtered by consent."""
     query = sa.select(h).where(h.c.community_id == community_id, h.c.in_survey.is_(True))
+    if only is not None:
+        query = query.where(h.c.household_id.in_(only))
     if state == "unanswered":
         query = query.where(h.c.consent.is_(None))
     elif state:

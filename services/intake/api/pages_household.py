@@ -11,9 +11,9 @@ from services.intake.adapters.household import (
     elevator_by_building,
     households_of_account,
     linked_accounts,
-    list_households,
     needs_tally,
 )
+from services.intake.adapters.listing import HOUSEHOLD_STATES, household_page
 from services.intake.api.deps import IntakeDep, Speaker, Staff, work
 from services.intake.api.forms import FormFields, attempt, back, may
 from services.intake.api.pages_community import STAFF, base, page
@@ -29,20 +29,24 @@ from services.intake.application.households import (
 )
 from shared.auth import CurrentActor
 from shared.errors import InvalidCommand
+from shared.paging import PageQuery, PageRequest
 from shared.service import ServiceDep
 
 router = APIRouter(include_in_schema=False)
 
 
-def households_page(request: Request, service, intake, actor, community_id: str, **extra) -> HTMLResponse:
-    """Consent tally against its threshold, households and their answers, the forms of who may use them."""
+def households_page(request: Request, service, intake, actor, community_id: str, *, req: PageRequest | None = None,
+                    state: str | None = None, **extra) -> HTMLResponse:
+    """Consent tally against its threshold, one page of households and their answers, the forms of who may."""
     context = base(service, community_id)
     staff = may(actor, *STAFF)
+    req = req or PageRequest()
     with service.engine.connect() as conn:
         mine = [h["household_id"] for h in households_of_account(conn, actor.id) if h["community_id"] == community_id]
-        rows = list_households(conn, community_id)
+        # Staff page through the whole roll; a resident sees only the households they speak for.
+        roll = household_page(conn, req, community_id=community_id, state=state, only=None if staff else mine)
         context |= {
-            "households": rows if staff else [h for h in rows if h["household_id"] in mine],
+            "households": roll, "req": req, "state": state,
             "mine": mine, "staff": staff, "needs": needs_tally(conn, community_id),
             "elevator": elevator_by_building(conn, community_id),
             "accounts": linked_accounts(conn, community_id) if staff else [],
@@ -52,9 +56,10 @@ def households_page(request: Request, service, intake, actor, community_id: str,
 
 @router.get("/communities/{community_id}/households", response_class=HTMLResponse)
 def households(community_id: str, request: Request, service: ServiceDep, intake: IntakeDep,
-               actor: CurrentActor) -> HTMLResponse:
-    """The households page."""
-    return households_page(request, service, intake, actor, community_id)
+               actor: CurrentActor, page: PageQuery, state: str | None = None) -> HTMLResponse:
+    """The households page: one page of the roll, searched by household, filtered by consent."""
+    return households_page(request, service, intake, actor, community_id, req=page,
+                           state=state if state in HOUSEHOLD_STATES else None)
 
 
 @router.post("/communities/{community_id}/households/answer", response_class=HTMLResponse)
