@@ -112,7 +112,7 @@ class EventStore:
         return [Envelope.from_json(row.body) for row in rows]
 
     def read_raw(self, conn: Connection, *, after: int = 0, limit: int = 1000) -> list[sa.Row]:
-        """Rows (position, event_id, project_id, event_type, body) for the relay: no parsing."""
+        """Rows (position, event_id, project_id, event_type, body, occurred_at) for the relay: no parsing."""
         return list(
             conn.execute(
                 sa.select(
@@ -121,6 +121,7 @@ class EventStore:
                     events.c.project_id,
                     events.c.event_type,
                     events.c.body,
+                    events.c.occurred_at,
                 )
                 .where(events.c.position > after)
                 .order_by(events.c.position)
