@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -43,7 +43,7 @@ class Clock:
 
     def now(self) -> datetime:
         """The current instant, timezone-aware UTC."""
-        return datetime.now(timezone.utc) + self.offset()
+        return datetime.now(UTC) + self.offset()
 
     def today(self) -> date:
         """Today's date in China: notices, limits and due dates run on China dates."""

@@ -95,7 +95,7 @@ class Stack:
         settings = self.kernel.model_copy(update={"kafka_bootstrap_servers": bootstrap})
         try:
             asyncio.run(asyncio.wait_for(ensure_topics(settings), timeout=30))
-        except Exception as error:  # noqa: BLE001 - any failure here is a launch failure
+        except Exception as error:  # any failure here is a launch failure
             raise LaunchError(f"无法在 {bootstrap} 创建主题（topics）: {error!r}") from error
         self.demo_users = self._identity()
         for name in SERVICE_NAMES:

@@ -31,10 +31,11 @@ class RunningStack:
     def start(self, timeout: float = 120.0, *options: str) -> str:
         """Run `renovation up [options]` and wait for its welcome table; return what it printed."""
         self.output = self.workdir / f"up-{time.monotonic_ns()}.log"
-        out = open(self.output, "wb")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "renovation"), "up", *options], cwd=self.workdir, env=self.env,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        # The child keeps its own copy of the descriptor: ours is closed once it has started.
+        with open(self.output, "wb") as out:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "renovation"), "up", *options], cwd=self.workdir, env=self.env,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.output.read_text(errors="replace")

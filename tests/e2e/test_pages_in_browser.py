@@ -49,8 +49,9 @@ def test_official_registers_a_community_in_the_browser_and_construction_shows_it
     page.click("button[type=submit]")
     page.wait_for_url("**/communities/new")
 
-    values = {"name": "红旗街小区", "district": "铁西区", "street_office": "兴华街道", "residents_committee": "兴华社区",
-              "address": "铁西区兴华北街 8 号", "built_year": "1992", "building_count": "6", "household_count": "210",
+    values = {"name": "红旗街小区", "district": "铁西区", "street_office": "兴华街道",
+              "residents_committee": "兴华社区", "address": "铁西区兴华北街 8 号", "built_year": "1992",
+              "building_count": "6", "household_count": "210",
               "floor_area_m2": "15800", "latitude": "41.80", "longitude": "123.35"}
     for field, value in {**values, "household_count": "3"}.items():
         page.fill(f"input[name={field}]", value)

@@ -24,7 +24,7 @@ def wait_everywhere(stack, headers, community_id: str, timeout: float = 15.0) ->
     started = time.monotonic()
     missing = {"construction", "complaints", "acceptance"}
     while missing:
-        for name in list(missing):
+        for name in sorted(missing):  # a copy: found ones leave the set inside the loop
             listed = httpx.get(f"{stack.urls[name]}/api/communities", headers=headers).json()
             if any(c["community_id"] == community_id for c in listed):
                 missing.discard(name)
@@ -104,7 +104,8 @@ def test_bad_input_is_refused_with_a_reason_and_loses_nothing(stack):
     wait_everywhere(stack, official, created.json()["community_id"])
     consumer_metrics = httpx.get(f"{stack.urls['acceptance']}/metrics").text
     assert "faststream_received_messages_total" in consumer_metrics
-    assert 'renovation_consumer_events_total{consumer="acceptance",event_type="intake.CommunityRegistered"' in consumer_metrics
+    applied = 'renovation_consumer_events_total{consumer="acceptance",event_type="intake.CommunityRegistered"'
+    assert applied in consumer_metrics
 
 
 def test_a_second_interrupt_during_shutdown_leaves_nothing_running(stack):

@@ -558,8 +558,7 @@ def dashboard_queries() -> list[tuple[str, str]]:
         panels = list(dashboard["panels"])
         for panel in panels:
             panels.extend(panel.get("panels", []))
-            for target in panel.get("targets", []):
-                queries.append((f"{path.name}: {panel['title']}", target["expr"]))
+            queries.extend((f"{path.name}: {panel['title']}", target["expr"]) for target in panel.get("targets", []))
         for variable in dashboard.get("templating", {}).get("list", []):
             query = variable.get("query")
             query = query.get("query") if isinstance(query, dict) else query
@@ -631,7 +630,7 @@ def test_dashboard_is_provisioned_and_laid_out(compose):
         assert panel["id"] not in ids, f"duplicate panel id {panel['id']}"
         ids.add(panel["id"])
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
         for x in range(grid["x"], grid["x"] + grid["w"]):
             for y in range(grid["y"], grid["y"] + grid["h"]):
                 assert (x, y) not in cells, f"{panel['title']} overlaps another panel"

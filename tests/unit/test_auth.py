@@ -66,7 +66,7 @@ class TestPasswordHashing:
         calls = []
 
         class CountingHasher(PasswordHasher):
-            def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            def verify(self, hash, password):  # argon2's own parameter name
                 calls.append(hash)
                 return super().verify(hash, password)
 
