@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from services.acceptance.adapters import queries
 from services.acceptance.adapters import bundle as archive
 from shared.calendar import CHINA
-from shared.errors import InvalidCommand
+from shared.errors import InvalidCommand, RenovationError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "api" / "templates" / "acceptance"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -65,8 +65,21 @@ def _groups(digest: str) -> str:
     return " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
 
 
+class PdfUnavailable(RenovationError):
+    """This machine lacks the system libraries WeasyPrint lays text out with (Pango)."""
+
+    status = 503
+    code = "pdf_unavailable"
+
+
 def report_pdf(html: str) -> bytes:
     """The report as PDF; WeasyPrint embeds the (subset) Noto CJK fonts it lays the text out with."""
-    import weasyprint
+    try:
+        import weasyprint
+    except OSError as error:  # Pango and its fonts come from the OS, not from PyPI
+        raise PdfUnavailable(
+            "本机缺少生成 PDF 所需的 Pango 库和中文字体（Debian：apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0 fonts-noto-cjk）；档案的 JSON 和 HTML 版本照常可下载",
+            details={"cause": str(error)[:200]}) from error
 
     return weasyprint.HTML(string=html).write_pdf()
