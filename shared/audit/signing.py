@@ -106,10 +106,16 @@ def load_signer(service: str, kernel: KernelSettings, audit: AuditSettings | Non
 
 def _embedded_key(path: Path) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not path.exists():
+        # Written whole, then linked into place: a service starting at the same moment
+        # either sees no key or the complete one, and the first link wins.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(Ed25519PrivateKey.generate().private_bytes_raw())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+        tmp.unlink()
     if path.stat().st_mode & 0o077:
         raise PermissionError(f"{path} must be readable by its owner only (chmod 600)")
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
