@@ -37,9 +37,9 @@ PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 class Log:
     """One service ('intake') with 12 events published, three checkpoints on the topic, one evidence object."""
 
-    def __init__(self, kafka, tmp_path) -> None:
+    def __init__(self, kafka, tmp_path, url: str | None = None) -> None:
         self.kernel = KernelSettings(kafka_bootstrap_servers=kafka.bootstrap_servers, var_dir=tmp_path)
-        self.engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
+        self.engine = create_engine(url or f"sqlite:///{tmp_path / 'intake.db'}")
         metadata.create_all(self.engine)
         with self.engine.begin() as conn:
             kernel_0002.upgrade(conn)
@@ -90,6 +90,9 @@ class Log:
         """Deliberate effort: drop the append-only triggers first."""
         with self.engine.begin() as conn:
             for table in ("events", "merkle_node"):
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+                    continue
                 for op in ("update", "delete"):
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_refuse_{op}")
             for statement in statements:
@@ -215,3 +218,18 @@ def test_a_broker_that_forgot_everything_is_said_plainly_and_the_stores_are_chec
     fallback = {f.check: f.message for f in report.findings if f.status == "fallback"}
     assert "嵌入式消息代理重启后" in fallback["topic"] and "主题缺少前 12 条事件" in fallback["topic"]
     assert "不是独立证据" in fallback["checkpoint"]
+
+
+def test_on_postgresql_too_a_clean_log_verifies_and_a_changed_byte_is_named(kafka, tmp_path, postgres_url):
+    log = Log(kafka, tmp_path, postgres_url)
+    asyncio.run(log.publish())
+    try:
+        assert log.verify().ok
+        body = log.body(7)
+        log.tamper(events.update().where(events.c.position == 7).values(
+            body=json.dumps(body, separators=(",", ":"), ensure_ascii=False).replace('"i":7', '"i":8')))
+        report = log.verify()
+        assert failures(report, "chain")[0].event["position"] == 7
+        assert log.event_id(7) in named(report, "topic")
+    finally:
+        log.engine.dispose()
