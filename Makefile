@@ -53,7 +53,8 @@ test-tools:
 
 # Every benchmark, one table of ratios beside peers (issue 10); 1 M events in the growth step.
 bench: $(STAMP)
-	COLUMNS=$${COLUMNS:-200} $(BIN)/renovation bench all --full
+	@mkdir -p var
+	COLUMNS=$${COLUMNS:-200} $(BIN)/renovation bench all --full --markdown var/bench.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info
