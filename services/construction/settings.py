@@ -16,6 +16,8 @@ class ConstructionSettings(ServiceSettings):
 
     # Evidence
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # One request (all its files): over it, refused on the Content-Length before the body is read.
+    max_request_bytes: int = Field(default=160 * 1024 * 1024, ge=1024)
     # Decompression-bomb guard: decoded pixels of one photo or video frame (a 108 MP phone fits).
     max_pixels: int = Field(default=120_000_000, ge=10_000)
     capture_time_tolerance_hours: float = Field(default=48.0, gt=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request, UploadFile
@@ -12,6 +13,7 @@ from services.construction.domain.evidence import EvidenceRefused, EvidenceTooLa
 from shared.actor import Actor, Role
 from shared.auth import require_roles
 from shared.service import Service
+from shared.upload import ReceivedForm, UploadLimits
 from shared.unit_of_work import UnitOfWork
 
 
@@ -67,3 +69,36 @@ async def read_uploads(files: list[UploadFile], *, limit: int, caption: str = ""
     if not real:
         raise EvidenceRefused("没有收到文件：请选择或拍摄照片", code="evidence_missing")
     return [await read_upload(f, limit=limit, caption=caption) for f in real]
+
+
+# The request body of a streamed evidence upload, for the OpenAPI document.
+EVIDENCE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "照片或视频"},
+        "caption": {"type": "string", "maxLength": 200}}}}}}}
+
+
+def upload_limits(ctx: Construction) -> UploadLimits:
+    """Per file and per request the configured limits; up to 20 files per request."""
+    return UploadLimits(max_file_bytes=ctx.settings.max_upload_bytes, max_files=20,
+                        max_total_bytes=ctx.settings.max_request_bytes)
+
+
+def upload_dir(service: Service) -> Path:
+    """Where streamed uploads wait while they are examined (on disk, not in a RAM-backed /tmp)."""
+    return service.kernel.var_dir / "uploads"
+
+
+def uploads_of(form: ReceivedForm) -> list[Upload]:
+    """The streamed files of a form as uploads (on disk, hashed), with the form's caption."""
+    caption = form.fields.get("caption", "")
+    if len(caption) > 200:
+        raise EvidenceRefused("说明不能超过 200 字", code="caption_too_long")
+    real = [f for f in form.files if f.field == "files" and f.filename]
+    if not real:
+        raise EvidenceRefused("没有收到文件：请选择或拍摄照片", code="evidence_missing")
+    for received in real:
+        if received.size == 0:
+            raise EvidenceRefused(f"文件“{received.filename}”是空文件", code="evidence_empty")
+    return [Upload(filename=f.filename, content_type=f.content_type, caption=caption, path=f.path,
+                   sha256=f.sha256) for f in real]

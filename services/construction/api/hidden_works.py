@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from services.construction.adapters import queries
-from services.construction.api.deps import Contractor, CtxDep, Engineer, Uploader, read_uploads, unit_of_work
+from services.construction.api.deps import (
+    EVIDENCE_FORM, Contractor, CtxDep, Engineer, Uploader, unit_of_work, upload_dir, upload_limits, uploads_of)
 from services.construction.api.schemas import Created, Decision, EvidenceRead, HiddenWorkCreate, Refusal
 from services.construction.application import hidden_work as handlers
 from services.construction.application.context import run
@@ -16,6 +15,7 @@ from services.construction.application.evidence import examine_all
 from shared.auth import CurrentActor
 from shared.errors import NotFound
 from shared.service import ServiceDep
+from shared.upload import receive_form
 
 router = APIRouter(tags=["hidden works 隐蔽工程"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
@@ -48,17 +48,28 @@ def get_hidden_work(hidden_work_id: str, _: CurrentActor, service: ServiceDep) -
 
 
 @router.post("/api/hidden-works/{hidden_work_id}/evidence", status_code=status.HTTP_201_CREATED,
-             summary="上传影像 Attach photos or video")
-async def post_evidence(hidden_work_id: str, files: Annotated[list[UploadFile], File(description="照片或视频")],
-                        actor: Uploader, service: ServiceDep, ctx: CtxDep, request: Request,
-                        caption: Annotated[str, Form(max_length=200)] = "") -> list[EvidenceRead]:
-    """Multipart upload: each file is decoded and checked; a bad one refuses the request, storing nothing."""
-    uploads = await read_uploads(files, limit=ctx.settings.max_upload_bytes, caption=caption)
-    examined = await run_in_threadpool(examine_all, ctx, uploads)
-    uow = unit_of_work(service, actor, request)
-    attached = await run_in_threadpool(run, uow, handlers.attach_evidence, ctx=ctx, hidden_work_id=hidden_work_id,
-                                       examined=examined)
+             summary="上传影像 Attach photos or video", openapi_extra=EVIDENCE_FORM)
+async def post_evidence(hidden_work_id: str, actor: Uploader, service: ServiceDep, ctx: CtxDep,
+                        request: Request) -> list[EvidenceRead]:
+    """Multipart upload (files, caption): each file is decoded and checked; a bad one refuses the request.
+
+    Who asks and whether the hidden work exists are settled before the body is read; the
+    files stream to temporary files (hashed on the way in) and are examined one at a time.
+    """
+    await run_in_threadpool(_existing, service, hidden_work_id)
+    with await receive_form(request, upload_limits(ctx), directory=upload_dir(service)) as form:
+        uploads = uploads_of(form)
+        examined = await run_in_threadpool(examine_all, ctx, uploads)
+        uow = unit_of_work(service, actor, request)
+        attached = await run_in_threadpool(run, uow, handlers.attach_evidence, ctx=ctx,
+                                           hidden_work_id=hidden_work_id, examined=examined)
     return [EvidenceRead(**e.model_dump(mode="json")) for e in attached]
+
+
+def _existing(service, hidden_work_id: str) -> None:
+    with service.engine.connect() as conn:
+        if queries.hidden_work(conn, hidden_work_id) is None:
+            raise NotFound(f"隐蔽工程 {hidden_work_id} 不存在")
 
 
 @router.post("/api/hidden-works/{hidden_work_id}/accept", status_code=NO_CONTENT, summary="验收 Accept")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
@@ -15,12 +16,20 @@ from shared.objectstore import evidence_key
 
 @dataclass(frozen=True)
 class Upload:
-    """A file as received: its bytes, the name and type the client gave, a caption."""
+    """A file as received: its bytes (or the temporary file they streamed to), name, type, caption."""
 
-    data: bytes
-    filename: str
+    data: bytes | None = None
+    filename: str = "upload"
     content_type: str | None = None
     caption: str = ""
+    # A streamed upload (shared/upload.py) stays on disk, hashed on the way in: its bytes are
+    # read one file at a time, so a request's memory is one file's, not all of them.
+    path: Path | None = None
+    sha256: str | None = None
+
+    def read(self) -> bytes:
+        """The file's bytes."""
+        return self.data if self.data is not None else self.path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,8 @@ class Examined:
 
 def examine(ctx: Construction, upload: Upload) -> Examined:
     """Check size, decode and hash once; refuse with a reason. Nothing is stored or recorded here."""
-    probed = ctx.probe(upload.data, filename=upload.filename, content_type=upload.content_type)
+    probed = ctx.probe(upload.read(), filename=upload.filename, content_type=upload.content_type,
+                       sha256=upload.sha256)
     return Examined(upload=upload, probed=probed, sha256=probed.sha256)
 
 
@@ -57,7 +67,7 @@ def describe(ctx: Construction, conn: Connection, item: Examined, *, subject: Su
         found = queries.lookalikes(conn, probed.phash, max_distance=ctx.settings.near_duplicate_distance)
         flags += reuse_flags(found, subject=subject)
     return Evidence(
-        sha256=item.sha256, key=evidence_key(item.sha256), size=len(item.upload.data),
+        sha256=item.sha256, key=evidence_key(item.sha256), size=item.probed.size,
         media_type=probed.media_type, width=probed.width, height=probed.height,
         captured_at=probed.sighting.captured_at,
         captured_from=probed.sighting.time_source.value if probed.sighting.time_source else None,
@@ -69,4 +79,4 @@ def describe(ctx: Construction, conn: Connection, item: Examined, *, subject: Su
 def keep(ctx: Construction, items: list[tuple[Examined, Evidence]]) -> None:
     """Put the bytes in the object store (content-addressed, write-once) before the events commit."""
     for item, evidence in items:
-        ctx.store.put(data=item.upload.data, sha256=item.sha256, media_type=evidence.media_type)
+        ctx.store.put(data=item.upload.read(), sha256=item.sha256, media_type=evidence.media_type)
