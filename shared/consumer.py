@@ -176,8 +176,12 @@ class IdempotentConsumer:
                 self.metrics.end_to_end_seconds.labels(self.name).observe(max(delay, 0))
             return
 
-    def apply(self, envelope: Envelope, source_offset: int = -1) -> str:
-        """Apply one envelope in one transaction; 'applied' or 'duplicate'."""
+    def apply(self, envelope: Envelope, source_offset: int = -1, *, replaying: int | None = None) -> str:
+        """Apply one envelope in one transaction; 'applied' or 'duplicate'.
+
+        `replaying` is the id of its dead letter: then the "dead" inbox mark and the dead
+        letter go in the same transaction that applies it (shared/dead_letters.py).
+        """
         work = UnitOfWork(
             engine=self.engine, projection=self.projection, actor=Actor.system(self.name),
             correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id), clock=self.clock)
@@ -186,8 +190,10 @@ class IdempotentConsumer:
                 sa.select(inbox.c.status).where(
                     inbox.c.consumer == self.name, inbox.c.event_id == str(envelope.event_id))
             ).first()
-            if seen is not None:
+            if seen is not None and (replaying is None or seen.status != "dead"):
                 return "duplicate"
+            if replaying is not None:
+                forget_dead(work.conn, self.name, str(envelope.event_id), replaying)
             head, _ = work.store.head(work.conn)
             work.conn.execute(inbox.insert().values(
                 consumer=self.name, event_id=str(envelope.event_id),
@@ -304,3 +310,10 @@ class IdempotentConsumer:
             return conn.execute(
                 sa.select(sa.func.count()).select_from(dead_letter).where(dead_letter.c.consumer == self.name)
             ).scalar()
+
+
+def forget_dead(conn, consumer: str, event_id: str, dead_letter_id: int) -> None:
+    """Remove a dead letter and its "dead" inbox mark (inside the transaction that re-applies it)."""
+    conn.execute(inbox.delete().where(inbox.c.consumer == consumer, inbox.c.event_id == event_id,
+                                      inbox.c.status == "dead"))
+    conn.execute(dead_letter.delete().where(dead_letter.c.id == dead_letter_id))

@@ -17,18 +17,19 @@ from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from shared.actor import Actor
+from shared.actor import Actor, Role
 from shared.audit.checkpoint import CheckpointPublisher
 from shared.audit.router import TEMPLATES as AUDIT_TEMPLATES
 from shared.audit.router import audit_router
 from shared.audit.signing import AuditSettings, load_signer
-from shared.auth import Auth, auth_router
+from shared.auth import Auth, auth_router, require_roles
 from shared.broker import broker_reachable, make_broker, topic_for
 from shared.calendar import WorkingDayCalendar
 from shared.calendar import sync as calendar_sync
 from shared.clock import Clock
 from shared.consumer import IdempotentConsumer, Policy
 from shared.db import create_engine
+from shared.dead_letters import dead_letter_router
 from shared.envelope import Envelope, new_event_id
 from shared.errors import Unauthenticated
 from shared.eventstore import EventStore
@@ -232,6 +233,9 @@ def get_service(request: Request) -> Service:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+# Who may read a service's operational state (renovation status mints such a token).
+OPERATOR_ROLES = (Role.ADMIN, Role.AUDITOR)
+Operator = Annotated[Actor, Depends(require_roles(*OPERATOR_ROLES))]
 
 
 def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSettings) -> FastAPI:
@@ -290,6 +294,7 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     install_error_handlers(app)
     app.include_router(auth_router())
     app.include_router(_operations_router())
+    app.include_router(dead_letter_router())
     app.include_router(audit_router())
     for router in spec.routers:
         app.include_router(router)
@@ -309,7 +314,8 @@ def _operations_router() -> APIRouter:
                 "broker_connected": service.broker_connected.is_set()}
 
     @router.get("/status", summary="运行状态 Log, relay and consumer status")
-    def status(service: ServiceDep) -> dict[str, Any]:
+    def status(service: ServiceDep, _: Operator) -> dict[str, Any]:
+        """Operators only (admin, auditor): positions, lags, dead letters say how the system is run."""
         return service.status()
 
     return router

@@ -6,6 +6,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from shared.cli.operator import NoOperator, operator_headers
 from shared.settings import SERVICE_NAMES, KernelSettings
 from shared.supervisor import read_state
 
@@ -18,7 +19,13 @@ def known(value) -> str:
 
 
 def show_status(kernel: KernelSettings, headers: dict[str, str] | None = None) -> int:
-    """Print the status table; return 1 when a service does not answer, else 0."""
+    """Print the status table; return 1 when a service does not answer, else 0 (2: no operator token)."""
+    if headers is None:
+        try:
+            headers = operator_headers(kernel)
+        except NoOperator as error:
+            console.print(f"[red]{error}[/red]")
+            return 2
     supervised = read_state(kernel.var_dir.resolve())
     services = (supervised or {}).get("services", {})
     table = Table(title="运行状态 Status")

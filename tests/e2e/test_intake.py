@@ -78,5 +78,5 @@ def test_from_survey_to_public_notice_in_the_running_stack(stack):
                             json={"answer": "绿地保留，充电桩移至西侧"}, headers=heads["community"]))
         assert "renovation_intake_objections_open 0.0" in client.get("/metrics").text
 
-    construction = httpx.get(f"{stack.urls['construction']}/status").json()
+    construction = httpx.get(f"{stack.urls['construction']}/status", headers=stack.token("demo-admin")).json()
     assert construction["dead_letters"] == 0, "intake's new events do not trouble the tolerant readers"

@@ -35,7 +35,7 @@ def wait_everywhere(stack, headers, community_id: str, timeout: float = 15.0) ->
 
 
 def status(stack, name: str) -> dict:
-    return httpx.get(f"{stack.urls[name]}/status").json()
+    return httpx.get(f"{stack.urls[name]}/status", headers=stack.token("demo-admin")).json()  # operators only
 
 
 def test_community_flows_through_all_services_and_survives_a_restart(stack):

@@ -94,7 +94,7 @@ def test_a_checkpoint_on_demand_is_signed_with_the_pinned_key(auditor_site):
     signed = SignedCheckpoint.from_dict(site.client.post("/audit/checkpoints", headers=headers).json())
     keys = PinnedKeys.load(AuditSettings().resolved(site.service.kernel).public_keys_file)
     signed.verify(keys)
-    assert signed.service == "construction" and signed.size == site.client.get("/status").json()["log_position"]
+    assert signed.service == "construction" and signed.size == site.service.status()["log_position"]
 
 
 def test_export_cli_writes_the_csv(auditor_site, kafka, tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ SMALL = {"buildings": 2, "units": 1, "storeys": 6, "per_floor": 1}  # 12 househo
 
 
 def log_position(intake) -> int:
-    return intake.client.get("/status").json()["log_position"]
+    return intake.service.status()["log_position"]
 
 
 def approve_small(intake, *, agree: int = 8) -> tuple[str, str, str]:
