@@ -11,7 +11,8 @@ from services.complaints.adapters import community, projection as own
 from services.complaints.adapters.metrics import ComplaintsCollector
 from services.complaints.adapters.ratelimit import SlidingWindow
 from services.complaints.adapters.vault import Vault
-from services.complaints.api import community as community_api, complaints, open311, page_forms, pages, public, resident
+from services.complaints.api import (
+    community as community_api, complaints, open311, open311_doc, page_forms, pages, public, resident)
 from services.complaints.application.context import ComplaintsContext
 from services.complaints.application.ticker import on_calendar_year, ticker
 from services.complaints.consumers import construction as construction_consumer
@@ -69,6 +70,7 @@ def create_app(settings: ComplaintsSettings | None = None, kernel: KernelSetting
     kernel = kernel or KernelSettings()
     ctx = build_context(settings, kernel, store)
     app = build_app(spec(ctx), settings=settings, kernel=kernel)
+    open311_doc.document(app)
     app.state.complaints = ctx
     duplicate.warm()
     service = app.state.service
