@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from annotated_types import Ge, Le
+
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.envelope import new_event_id
 from shared.errors import RenovationError, Unauthenticated
+from shared.text import check_text
 from shared.web.templates import login_url
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+# A plan, budget or report year as a path or query parameter: the programme runs this century.
+Year = Annotated[int, Ge(2000), Le(2100)]
 
 
 def install_request_ids(app: FastAPI) -> None:
@@ -83,3 +93,51 @@ _MESSAGES_ZH = {
     "dict_type": "格式不正确",
     "extra_forbidden": "不允许的字段",
 }
+
+
+# Every path segment and query value is bounded before any route sees it: no identifier, filter
+# or search text reaches a database (PostgreSQL refuses NUL) or a page unchecked.
+MAX_PARAMETER_LENGTH = 200
+
+
+class ParameterGuard:
+    """ASGI middleware: 422 for a path segment or query value too long or hiding control characters."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problem = _parameter_problem(scope)
+            if problem is not None:
+                request = Request(scope)
+                message = f"提交的数据有误：{problem}"
+                templates = getattr(request.app.state, "templates", None) if "app" in scope else None
+                if templates is not None and wants_page(request):
+                    response = templates.render_error(request, 422, message)
+                else:
+                    response = JSONResponse({"error": "invalid_input", "detail": message,
+                                             "details": {"problems": [problem]}}, status_code=422)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _parameter_problem(scope: Scope) -> str | None:
+    for segment in scope["path"].split("/"):
+        if problem := _value_problem("路径", segment):
+            return problem
+    for key, value in parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True):
+        if problem := _value_problem(f"参数 {key[:40]}", key) or _value_problem(f"参数 {key[:40]}", value):
+            return problem
+    return None
+
+
+def _value_problem(where: str, value: str) -> str | None:
+    if len(value) > MAX_PARAMETER_LENGTH:
+        return f"{where}太长（{len(value)} 个字符，最多 {MAX_PARAMETER_LENGTH} 个）"
+    try:
+        check_text(value, multiline=False)
+    except ValueError as error:
+        return f"{where}：{error}"
+    return None

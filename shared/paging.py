@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Generic, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from fastapi import Depends, Query, Request, Response
@@ -23,6 +23,7 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 100_000
 
 T = TypeVar("T")
+_URL_SAFE = "/:?&=%#+,;@!$'()*[]~"
 
 
 class PageRequest(BaseModel):
@@ -122,6 +123,8 @@ def answer(page: Page[dict], request: Request, response: Response) -> list[dict]
         links["prev"] = min(page.page - 1, page.pages)
     if page.page < page.pages:
         links["next"] = page.page + 1
+    # Percent-encoded: a header is Latin-1, and a path may hold any character (an id in Chinese).
     response.headers["Link"] = ", ".join(
-        f'<{request.url.include_query_params(page=n)}>; rel="{rel}"' for rel, n in links.items())
+        f'<{quote(str(request.url.include_query_params(page=n)), safe=_URL_SAFE)}>; rel="{rel}"'
+        for rel, n in links.items())
     return page.items

@@ -33,10 +33,11 @@ from shared.dead_letters import dead_letter_router
 from shared.envelope import Envelope, new_event_id
 from shared.errors import Unauthenticated
 from shared.eventstore import EventStore
-from shared.http import install_error_handlers, install_request_ids
+from shared.http import ParameterGuard, install_error_handlers, install_request_ids
 from shared.log import configure_logging
 from shared.metrics import KernelMetrics
 from shared.migrations import upgrade
+from shared.openapi import install_openapi
 from shared.relay import Relay
 from shared.schema import dead_letter, inbox
 from shared.settings import SERVICE_NAMES, KernelSettings, ServiceSettings
@@ -292,6 +293,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     for environment in app.state.templates.environments.values():
         environment.globals.update(demo_mode=service.clock.demo, demo_today=lambda: service.clock.today().isoformat())
     install_error_handlers(app)
+    app.add_middleware(ParameterGuard)
+    install_openapi(app)
     app.include_router(auth_router())
     app.include_router(_operations_router())
     app.include_router(dead_letter_router())

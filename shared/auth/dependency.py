@@ -171,6 +171,7 @@ def optional_actor(
     return auth.actor_or_none(token)
 
 
+current_actor.logged_in = True  # read by shared.openapi: the endpoint may answer 401
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
@@ -190,6 +191,7 @@ def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
             )
         return actor
 
+    allowed_actor.roles = allowed  # read by shared.openapi: the document names the roles
     return allowed_actor
 
 

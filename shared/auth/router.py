@@ -54,6 +54,7 @@ def read_me(actor: CurrentActor, auth: AuthDep) -> UserRead:
 def auth_router() -> APIRouter:
     """POST /auth/token (OAuth2 password form) and GET /auth/me."""
     router = APIRouter(prefix="/auth", tags=["auth"])
-    router.add_api_route("/token", issue_token, methods=["POST"], response_model=TokenRead)
+    router.add_api_route("/token", issue_token, methods=["POST"], response_model=TokenRead,
+                         responses={401: {"description": "用户名或密码错误 Wrong user name or password"}})
     router.add_api_route("/me", read_me, methods=["GET"], response_model=UserRead)
     return router

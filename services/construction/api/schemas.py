@@ -9,15 +9,15 @@ from pydantic import BaseModel, Field
 from services.construction.domain.checklist import Result, Severity
 from services.construction.domain.inspection import InspectionKind
 from services.construction.domain.works import Layer, Rule
-from shared.text import FreeText
+from shared.text import FreeText, LineText
 
 
 class PartiesAssign(BaseModel):
     """Name the parties of the works and the accounts that act for them."""
 
-    contractor: str = Field(min_length=2, max_length=200, description="施工单位")
-    supervision_unit: str = Field(min_length=2, max_length=200, description="监理单位")
-    designer: str = Field(default="", max_length=200, description="设计单位")
+    contractor: LineText = Field(min_length=2, max_length=200, description="施工单位")
+    supervision_unit: LineText = Field(min_length=2, max_length=200, description="监理单位")
+    designer: LineText = Field(default="", max_length=200, description="设计单位")
     pipeline_units: list[str] = Field(default_factory=list, max_length=20, description="管线单位")
     accounts: dict[str, list[str]] = Field(
         default_factory=dict, description="按角色指派的登录账号：contractor, supervision_engineer, inspector, …")
@@ -26,7 +26,7 @@ class PartiesAssign(BaseModel):
 class ContractSign(BaseModel):
     """The construction contract (施工合同)."""
 
-    contract_no: str = Field(min_length=1, max_length=100)
+    contract_no: LineText = Field(min_length=1, max_length=100)
     amount_fen: int = Field(gt=0, description="合同金额（分）")
     signed_on: date
 
@@ -34,14 +34,14 @@ class ContractSign(BaseModel):
 class SiteContact(BaseModel):
     """The complaint hotline and named contact posted on site."""
 
-    hotline: str = Field(min_length=5, max_length=50, pattern=r"^[0-9+\-() ]+$", description="投诉热线")
-    contact_name: str = Field(min_length=2, max_length=100, description="现场联系人")
+    hotline: LineText = Field(min_length=5, max_length=50, pattern=r"^[0-9+\-() ]+$", description="投诉热线")
+    contact_name: LineText = Field(min_length=2, max_length=100, description="现场联系人")
 
 
 class ItemPlacement(BaseModel):
     """Where a work item lies."""
 
-    zone: str = Field(min_length=1, max_length=100)
+    zone: LineText = Field(min_length=1, max_length=100)
     layer: Layer
 
 
@@ -49,7 +49,7 @@ class OrderOverride(BaseModel):
     """An authorised exception to the order of works."""
 
     rule: Rule
-    reason: str = Field(min_length=4, max_length=500)
+    reason: FreeText = Field(min_length=4, max_length=500)
 
 
 class StopLift(BaseModel):
@@ -61,49 +61,49 @@ class StopLift(BaseModel):
 class HiddenWorkCreate(BaseModel):
     """Declare a hidden work (隐蔽工程报验)."""
 
-    item_id: str | None = Field(default=None, description="所属工程项目")
-    zone: str | None = Field(default=None, max_length=100)
-    location: str = Field(min_length=2, max_length=200, description="部位")
-    kind: str = Field(description="类别：buried_pipe, drainage, cabling, waterproofing, …")
-    description: str = Field(default="", max_length=1000)
+    item_id: LineText | None = Field(max_length=100, default=None, description="所属工程项目")
+    zone: LineText | None = Field(default=None, max_length=100)
+    location: LineText = Field(min_length=2, max_length=200, description="部位")
+    kind: LineText = Field(max_length=100, description="类别：buried_pipe, drainage, cabling, waterproofing, …")
+    description: FreeText = Field(default="", max_length=1000)
 
 
 class Decision(BaseModel):
     """An acceptance or verification note."""
 
-    note: str = Field(default="", max_length=1000)
+    note: FreeText = Field(default="", max_length=1000)
 
 
 class Refusal(BaseModel):
     """A rejection with its reason."""
 
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: FreeText = Field(min_length=2, max_length=1000)
 
 
 class CheckedItemIn(BaseModel):
     """One checklist answer."""
 
-    code: str
+    code: LineText = Field(max_length=100)
     result: Result
-    notes: str = Field(default="", max_length=1000)
+    notes: FreeText = Field(default="", max_length=1000)
     severity: Severity | None = None
 
 
 class InspectionCreate(BaseModel):
     """A complete site checklist."""
 
-    zone: str = Field(default="site", max_length=100)
+    zone: LineText = Field(default="site", max_length=100)
     kind: InspectionKind = InspectionKind.ROUTINE
-    task_id: str | None = None
+    task_id: LineText | None = Field(default=None, max_length=100)
     items: list[CheckedItemIn]
 
 
 class DesignChangeCreate(BaseModel):
     """A requested change to the approved design, explained in writing."""
 
-    title: str = Field(min_length=2, max_length=200)
-    description: str = Field(default="", max_length=2000)
-    reason: str = Field(min_length=4, max_length=2000, description="技术合理性和经济性的书面说明")
+    title: LineText = Field(min_length=2, max_length=200)
+    description: FreeText = Field(default="", max_length=2000)
+    reason: FreeText = Field(min_length=4, max_length=2000, description="技术合理性和经济性的书面说明")
     cost_delta_fen: int = Field(description="投资变化（分，可为负）")
     major_content: bool = Field(default=False, description="是否涉及重大内容")
 

@@ -15,6 +15,7 @@ from services.intake.adapters.listing import project_page
 from services.intake.api.deps import IntakeDep, Official, work
 from services.intake.application.annual_plan import report_annual_plan
 from shared.auth import CurrentActor
+from shared.http import Year
 from shared.paging import PageQuery, answer
 from shared.text import FreeText, LineText
 from shared.service import ServiceDep
@@ -66,7 +67,7 @@ def annual_plan(service, intake, plan_year: int, district: str | None) -> Annual
 
 @router.get("/api/library", summary="项目库 The project library")
 def get_library(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
-                plan_year: int | None = None, district: str | None = None) -> list[dict[str, Any]]:
+                plan_year: Year | None = None, district: str | None = None) -> list[dict[str, Any]]:
     """One page of approved projects (latest declared first); `q` searches the community name."""
     with service.engine.connect() as conn:
         found = project_page(conn, page, district=district, plan_year=plan_year, approved_only=True)
@@ -74,7 +75,7 @@ def get_library(_: CurrentActor, service: ServiceDep, page: PageQuery, request: 
 
 
 @router.get("/api/annual-plans/{plan_year}", summary="年度改造计划 The annual plan")
-def get_annual_plan(plan_year: int, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
+def get_annual_plan(plan_year: Year, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
                     district: str | None = None) -> AnnualPlan:
     """Projects of a plan year (and district) with totals of households, floor area and budget."""
     return annual_plan(service, intake, plan_year, district)
@@ -91,8 +92,10 @@ def post_annual_plan_report(plan_year: Annotated[int, Path(ge=2000, le=2100)], b
     return AnnualPlanReported(**reported.model_dump(include=set(AnnualPlanReported.model_fields)))
 
 
-@router.get("/api/annual-plans/{plan_year}/csv", summary="年度计划 CSV Download the annual plan")
-def get_annual_plan_csv(plan_year: int, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
+@router.get("/api/annual-plans/{plan_year}/csv", summary="年度计划 CSV Download the annual plan",
+            response_class=Response, responses={200: {"description": "CSV（UTF-8，带 BOM）",
+                                                      "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def get_annual_plan_csv(plan_year: Year, _: CurrentActor, service: ServiceDep, intake: IntakeDep,
                         district: str | None = None) -> Response:
     """The annual plan as a CSV file (UTF-8 with BOM), totals in the last row."""
     plan = annual_plan(service, intake, plan_year, district)

@@ -20,6 +20,7 @@ from services.intake.api.library import annual_plan
 from services.intake.application.community import RegisterCommunity, register_community
 from services.intake.domain.plan import yuan
 from services.intake.domain.vocabulary import FUNDING_LABELS
+from shared.http import Year
 from shared.auth import CurrentActor, OptionalActor
 from shared.errors import RenovationError
 from shared.paging import PageQuery, PageRequest
@@ -82,7 +83,7 @@ def _again(request: Request, form: dict, errors: list[str]) -> HTMLResponse:
 
 @router.get("/library", response_class=HTMLResponse)
 def library(request: Request, service: ServiceDep, _: CurrentActor, page: PageQuery,
-            district: str | None = None, plan_year: int | None = None) -> HTMLResponse:
+            district: str | None = None, plan_year: Year | None = None) -> HTMLResponse:
     """The project library: one page of approved projects, totals over all of them."""
     with service.engine.connect() as conn:
         rows = project_page(conn, page, district=district or None, plan_year=plan_year, approved_only=True)
@@ -94,7 +95,7 @@ def library(request: Request, service: ServiceDep, _: CurrentActor, page: PageQu
 
 @router.get("/annual-plan", response_class=HTMLResponse)
 def annual(request: Request, service: ServiceDep, intake: IntakeDep, actor: CurrentActor,
-           year: int | None = None, district: str | None = None) -> HTMLResponse:
+           year: Year | None = None, district: str | None = None) -> HTMLResponse:
     """The annual plan of a year and district, with totals, the 30 September deadline and its report."""
     return annual_page(request, service, intake, actor, year=year, district=district)
 

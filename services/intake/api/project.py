@@ -25,6 +25,7 @@ from services.intake.application.project import Reason, RevisePlan, reopen_plan,
 from services.intake.domain.decision import VoteTally
 from services.intake.domain.vocabulary import Department
 from shared.auth import CurrentActor
+from shared.http import Year
 from shared.errors import NotFound
 from shared.paging import PageQuery, answer
 from shared.service import ServiceDep
@@ -50,7 +51,7 @@ class NoticePublished(BaseModel):
 
 @router.get("", summary="项目列表 List projects")
 def get_projects(_: CurrentActor, service: ServiceDep, page: PageQuery, request: Request, response: Response,
-                 state: str | None = None, district: str | None = None, plan_year: int | None = None,
+                 state: str | None = None, district: str | None = None, plan_year: Year | None = None,
                  status: str | None = None) -> list[dict[str, Any]]:
     """One page of projects (newest declaration first); `q` searches the community name, `status` = `state`."""
     with service.engine.connect() as conn:

@@ -18,6 +18,7 @@ from services.intake.domain.vocabulary import LandStatus, PropertyManagement
 from shared.envelope import new_event_id
 from shared.errors import InvalidCommand
 from shared.unit_of_work import UnitOfWork
+from shared.text import LineText
 
 
 class BuildingInput(BaseModel):
@@ -25,10 +26,10 @@ class BuildingInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    building: str = Field(description="楼号，如 3")
+    building: LineText = Field(max_length=100, description="楼号，如 3")
     storeys: int = Field(ge=1, le=60, description="层数")
     kind: BuildingKind = BuildingKind.UNIT_BUILDING
-    safety_grade: str = Field(pattern=r"^[ABCD]$", description="房屋安全鉴定等级 A–D")
+    safety_grade: LineText = Field(max_length=100, pattern=r"^[ABCD]$", description="房屋安全鉴定等级 A–D")
     units: list[Unit] | None = Field(default=None, description="各单元及其户号（不规则楼栋时填写）")
     unit_count: int | None = Field(default=None, ge=1, le=50, description="单元数（规则楼栋）")
     per_floor: int | None = Field(default=None, ge=1, le=20, description="每单元每层户数（规则楼栋）")
@@ -59,7 +60,7 @@ class SurveyCommunity(BaseModel):
     on_demolition_plan: bool
     dangerous_building_rebuild: bool = False
     property_management: PropertyManagement = Field(description="物业管理方式")
-    fee_collection_rate: str = Field(description="物业费收缴率，如 0.62、62%", max_length=12)
+    fee_collection_rate: LineText = Field(description="物业费收缴率，如 0.62、62%", max_length=12)
     facilities: list[str] = Field(default_factory=list)
     buildings: list[BuildingInput] = Field(min_length=1, max_length=500)
     site_boundary: list[tuple[float, float]] | None = None
@@ -90,11 +91,11 @@ def _exact_decimal(numerator: int, denominator: int) -> Decimal:
 class RegisterCommunity(BaseModel):
     """Register a surveyed community (小区登记)."""
 
-    name: str = Field(min_length=2, max_length=100, description="小区名称")
-    district: str = Field(min_length=2, max_length=50, description="区/县")
-    street_office: str = Field(min_length=2, max_length=50, description="街道办事处")
-    residents_committee: str = Field(min_length=2, max_length=50, description="社区居委会")
-    address: str = Field(min_length=2, max_length=200, description="地址")
+    name: LineText = Field(min_length=2, max_length=100, description="小区名称")
+    district: LineText = Field(min_length=2, max_length=50, description="区/县")
+    street_office: LineText = Field(min_length=2, max_length=50, description="街道办事处")
+    residents_committee: LineText = Field(min_length=2, max_length=50, description="社区居委会")
+    address: LineText = Field(min_length=2, max_length=200, description="地址")
     built_year: int = Field(ge=1900, description="建成年份")
     built_month: int | None = Field(default=None, ge=1, le=12, description="建成月份")
     building_count: int = Field(ge=1, le=500, description="楼栋数")

@@ -19,6 +19,7 @@ from services.intake.domain.vocabulary import Department, Opinion
 from shared.actor import Role
 from shared.errors import InvalidCommand
 from shared.unit_of_work import UnitOfWork
+from shared.text import FreeText
 
 
 class CastVote(BaseModel):
@@ -36,7 +37,7 @@ class RecordReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     opinion: Opinion
-    comments: str = Field(default="", max_length=2000)
+    comments: FreeText = Field(default="", max_length=2000)
 
 
 def open_vote(uow: UnitOfWork, *, project_id: str, intake: Intake) -> None:

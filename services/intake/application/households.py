@@ -13,6 +13,7 @@ from services.intake.domain.households import Answer, Channel, ElevatorAnswer, E
 from services.intake.domain.survey import Survey
 from shared.actor import Role
 from shared.unit_of_work import UnitOfWork
+from shared.text import FreeText, LineText
 
 
 class LinkAccount(BaseModel):
@@ -20,7 +21,7 @@ class LinkAccount(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    account_id: str = Field(min_length=1, max_length=100, description="居民登录账号")
+    account_id: LineText = Field(min_length=1, max_length=100, description="居民登录账号")
     evidence: Evidence = Field(description="核验的证明材料")
 
 
@@ -39,7 +40,7 @@ class RecordNeeds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     needs: list[str] = Field(max_length=60, description="改造内容代码，如 rain_sewage_separation")
-    note: str = Field(default="", max_length=500)
+    note: FreeText = Field(default="", max_length=500)
 
 
 class RecordElevatorConsent(BaseModel):

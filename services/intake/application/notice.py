@@ -19,6 +19,7 @@ from shared.aggregate import Aggregate
 from shared.envelope import new_event_id
 from shared.errors import InvalidCommand, NotFound
 from shared.unit_of_work import UnitOfWork
+from shared.text import FreeText, LineText
 
 
 class PublishNotice(BaseModel):
@@ -35,8 +36,8 @@ class RaiseObjection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=2, max_length=2000)
-    household_id: str | None = Field(default=None, max_length=40)
+    text: FreeText = Field(min_length=2, max_length=2000)
+    household_id: LineText | None = Field(default=None, max_length=40)
 
 
 class AnswerObjection(BaseModel):
@@ -44,7 +45,7 @@ class AnswerObjection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answer: str = Field(min_length=2, max_length=2000)
+    answer: FreeText = Field(min_length=2, max_length=2000)
 
 
 def publish_plan_notice(command: PublishNotice, uow: UnitOfWork, *, project_id: str, intake: Intake) -> str:

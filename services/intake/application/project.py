@@ -14,6 +14,7 @@ from services.intake.domain.vocabulary import AfterCare
 from shared.envelope import new_event_id
 from shared.errors import InvalidCommand
 from shared.unit_of_work import UnitOfWork
+from shared.text import FreeText, LineText
 
 
 class DeclareProject(BaseModel):
@@ -29,16 +30,16 @@ class ItemInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    item_id: str | None = Field(default=None, description="不填则自动编号")
-    kind: str = Field(description="改造内容代码，如 roof_waterproofing")
-    name: str | None = Field(default=None, max_length=100)
-    category: str | None = Field(default=None, description="可不填：按改造内容自动分类")
+    item_id: LineText | None = Field(max_length=100, default=None, description="不填则自动编号")
+    kind: LineText = Field(max_length=100, description="改造内容代码，如 roof_waterproofing")
+    name: LineText | None = Field(default=None, max_length=100)
+    category: LineText | None = Field(max_length=100, default=None, description="可不填：按改造内容自动分类")
     quantity: float = Field(ge=0, le=1e9, allow_inf_nan=False)
-    unit: str | None = Field(default=None, max_length=10)
+    unit: LineText | None = Field(default=None, max_length=10)
     budget_fen: int = Field(gt=0, description="预算（分）")
-    building: str | None = None
-    appraisal_grade: str | None = None
-    appraisal_report: str | None = None
+    building: LineText | None = Field(default=None, max_length=100)
+    appraisal_grade: LineText | None = Field(default=None, max_length=100)
+    appraisal_report: FreeText | None = Field(default=None, max_length=2000)
 
 
 class RevisePlan(BaseModel):
@@ -46,7 +47,7 @@ class RevisePlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    summary: str
+    summary: FreeText = Field(max_length=2000)
     items: list[ItemInput] = Field(min_length=1, max_length=200)
     funding: list[Funding]
     after_care: AfterCare
@@ -65,7 +66,7 @@ class Reason(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: FreeText = Field(min_length=2, max_length=500)
 
 
 def declare_project(command: DeclareProject, uow: UnitOfWork, *, community_id: str, today: date) -> str:
