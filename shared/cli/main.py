@@ -9,12 +9,14 @@ from shared.cli.calendar import calendar_app
 from shared.cli.demo import demo_app
 from shared.cli.audit import audit_app
 from shared.cli.dlq import dlq_app
+from shared.cli.orphans import orphans
 from shared.cli.user import user_app
 from shared.settings import KernelSettings
 
 app = typer.Typer(help="老旧小区改造监管平台 · renovation supervision system", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(dlq_app, name="dlq")
+app.command("orphans")(orphans)
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(demo_app, name="demo")
