@@ -160,3 +160,8 @@ async def register_client(body: ClientCreate, request: Request, actor: Admin, se
     client_id, api_key = await run_in_threadpool(run, unit_of_work(service, actor, request), client.register,
                                                  name=body.name)
     return {"client_id": client_id, "api_key": api_key}
+
+
+@router.post("/open311/clients/{client_id}/revoke", status_code=204, summary="停用 311 客户端 Revoke a client's key")
+async def revoke_client(client_id: str, request: Request, actor: Admin, service: ServiceDep) -> None:
+    await run_in_threadpool(run, unit_of_work(service, actor, request), client.revoke, client_id=client_id)

@@ -13,3 +13,10 @@ def register(uow: UnitOfWork, *, name: str) -> tuple[str, str]:
     client, api_key = Open311Client.register(client_id=client_id, name=name)
     uow.save(client, project_id=client_id)
     return client_id, api_key
+
+
+def revoke(uow: UnitOfWork, *, client_id: str) -> None:
+    """The client's key stops working at once."""
+    client = uow.get(Open311Client, Open311Client.stream_for(client_id), missing=f"311 客户端 {client_id} 不存在")
+    client.revoke()
+    uow.save(client, project_id=client_id)

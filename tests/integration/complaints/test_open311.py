@@ -139,6 +139,18 @@ def test_an_unknown_format_is_answered_in_json(hotline: Running):
 def test_a_revoked_or_unregistered_client_cannot_file_and_only_an_admin_registers(hotline: Running):
     refused = hotline.client.post("/api/open311/clients", json={"name": "x"}, headers=hotline.as_("op"))
     assert refused.status_code == 403
+    registered = hotline.client.post("/api/open311/clients", json={"name": "街道 App"},
+                                     headers=hotline.as_("adm")).json()
+    form = {"api_key": registered["api_key"], "service_code": "noise", "attribute[community_id]": "c-happy",
+            "description": "夜间施工噪声扰民"}
+    assert hotline.client.post(f"{BASE}/requests.json", data=form).status_code == 201
+    revoke = f"/api/open311/clients/{registered['client_id']}/revoke"
+    assert hotline.client.post(revoke, headers=hotline.as_("op")).status_code == 403
+    assert hotline.client.post(revoke, headers=hotline.as_("adm")).status_code == 204
+    assert hotline.client.post(revoke, headers=hotline.as_("adm")).status_code == 422
+    assert "api_key" in errors(hotline.client.post(f"{BASE}/requests.json", data=form), "json", 403)
+    digest = [e.payload["key_digest"] for e in hotline.events("complaints.Open311ClientRegistered")]
+    assert registered["api_key"] not in str(digest) and len(digest[0]) == 64
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
