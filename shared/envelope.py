@@ -140,12 +140,15 @@ def stored_body_problem(body: bytes | str, *, prev_hash: str) -> str | None:
         envelope = Envelope.model_validate(value)
     except ValidationError as error:
         return f"stored body is not an envelope: {error.errors()[0]['loc']} {error.errors()[0]['msg']}"
-    difference = _difference(value, envelope.model_dump(mode="json"))
-    if difference:
-        return f"stored body is not the envelope's own form: {difference}"
+    own = envelope.model_dump(mode="json")
+    if own != value:  # compared whole first; the walk only names the place
+        return f"stored body is not the envelope's own form: {_difference(value, own) or 'a value differs'}"
     if envelope.prev_hash != prev_hash:
         return "chain broken: prev_hash does not match the previous event's hash"
-    if chain_hash(envelope) != envelope.hash:
+    # The body is canonical and the envelope's own form, so the hash is over these very values.
+    unhashed = {key: item for key, item in value.items() if key != "hash"}
+    digest = hashlib.sha256(prev_hash.encode("ascii") + canonical_json(unhashed)).hexdigest()
+    if digest != envelope.hash:
         return "hash does not match the event's content"
     return None
 
