@@ -76,6 +76,9 @@ EVIDENCE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-d
     "type": "object", "required": ["files"], "properties": {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "照片或视频"},
         "caption": {"type": "string", "maxLength": 200}}}}}}}
+# Refused on the headers or while streaming (shared/upload.py); the error model is the kernel's.
+TOO_LARGE = {413: {"description": "上传内容过大 Upload too large",
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
 
 
 def upload_limits(ctx: Construction) -> UploadLimits:

@@ -7,7 +7,8 @@ from starlette.concurrency import run_in_threadpool
 
 from services.construction.adapters import queries
 from services.construction.api.deps import (
-    EVIDENCE_FORM, Contractor, CtxDep, Engineer, Uploader, unit_of_work, upload_dir, upload_limits, uploads_of)
+    EVIDENCE_FORM, TOO_LARGE, Contractor, CtxDep, Engineer, Uploader, unit_of_work, upload_dir, upload_limits,
+    uploads_of)
 from services.construction.api.schemas import Created, Decision, EvidenceRead, HiddenWorkCreate, Refusal
 from services.construction.application import hidden_work as handlers
 from services.construction.application.context import run
@@ -48,7 +49,7 @@ def get_hidden_work(hidden_work_id: str, _: CurrentActor, service: ServiceDep) -
 
 
 @router.post("/api/hidden-works/{hidden_work_id}/evidence", status_code=status.HTTP_201_CREATED,
-             summary="上传影像 Attach photos or video", openapi_extra=EVIDENCE_FORM)
+             summary="上传影像 Attach photos or video", openapi_extra=EVIDENCE_FORM, responses=TOO_LARGE)
 async def post_evidence(hidden_work_id: str, actor: Uploader, service: ServiceDep, ctx: CtxDep,
                         request: Request) -> list[EvidenceRead]:
     """Multipart upload (files, caption): each file is decoded and checked; a bad one refuses the request.
