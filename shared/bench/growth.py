@@ -30,7 +30,7 @@ from shared.unit_of_work import Projection, UnitOfWork
 
 DEFAULT_SIZES = (10_000, 100_000)
 FULL_SIZES = (10_000, 100_000, 1_000_000)
-APPEND_SAMPLE = 2_000
+APPEND_SAMPLE = 10_000
 LIMIT_PER_10X = 1.2
 
 notes_seen = sa.Table("bench_notes_seen", sa.MetaData(),
@@ -112,7 +112,7 @@ def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3)
             for size in sizes:
                 log.append(size - log.size, batch=1000)
                 times = rounds if size < 100_000 else 1
-                rates["append"][size] = _rate(lambda: (log.append(APPEND_SAMPLE), APPEND_SAMPLE)[1], times)
+                rates["append"][size] = _rate(lambda: (log.append(APPEND_SAMPLE), APPEND_SAMPLE)[1], rounds)
                 rates["read"][size] = _rate(log.read, times)
                 rates["verify"][size] = _rate(log.verify, times)
                 rates["rebuild"][size] = _rate(log.rebuild, times)
