@@ -284,7 +284,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
         locale_dirs=[spec.locale_dir] if spec.locale_dir else (),
         cookie_name=service.auth.cookie_name,
         handoff=Handoff(issue=lambda request, to: service.auth.handoff_code(request, to_service=to),
-                        accept=service.accept_handoff))
+                        accept=service.accept_handoff),
+        sign_out=service.auth.sign_out)
     # Every unsafe request from a browser must come from this service's own pages; the other
     # services' pages may only hand a sign-in over.
     app.add_middleware(CrossOriginProtection, cookie_name=service.auth.cookie_name,

@@ -79,6 +79,7 @@ def install_shell(
     static_dir: Path | None = None,
     cookie_name: str = TOKEN_COOKIE,
     handoff: Handoff | None = None,
+    sign_out: Callable[[Request], None] | None = None,
 ) -> Templates:
     """Mount /static, /docs, /asyncapi(.json), /login, /logout (POST) on `app`; return its renderer."""
     templates = Templates(
@@ -96,7 +97,7 @@ def install_shell(
     app.mount("/static", StaticFiles(directory=SHELL_STATIC_DIR), name="static")
     install_api_docs(app, title=title_zh, asyncapi=asyncapi)
     templates.handoff = handoff is not None
-    app.include_router(_auth_router(templates, login, cookie_name))
+    app.include_router(_auth_router(templates, login, cookie_name, sign_out))
     if handoff is not None:
         app.include_router(_handoff_router(templates, handoff, cookie_name))
     return templates
@@ -107,7 +108,8 @@ def _set_token_cookie(request: Request, response: Response, result: LoginResult,
                         samesite="lax", secure=request.url.scheme == "https")
 
 
-def _auth_router(templates: Templates, login: LoginFn, cookie_name: str) -> APIRouter:
+def _auth_router(templates: Templates, login: LoginFn, cookie_name: str,
+                 sign_out: Callable[[Request], None] | None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def login_page(
@@ -163,6 +165,9 @@ def _auth_router(templates: Templates, login: LoginFn, cookie_name: str) -> APIR
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
+        if sign_out is not None:
+            # Each service has its own cookie: the tokens behind all of them end here.
+            await run_in_threadpool(sign_out, request)
         response = RedirectResponse(f"{root_path(request)}/login", status_code=303)
         response.delete_cookie(cookie_name, path="/", httponly=True, samesite="lax")
         return response

@@ -134,3 +134,15 @@ def test_a_signed_in_page_links_to_the_other_services_through_the_hand_over(inta
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     construction = intake.service.kernel.service_url("construction")
     assert f'action="{construction}/login/handoff"' in page.text and 'name="code"' in page.text
+
+
+def test_logging_out_ends_the_sign_in_behind_every_services_cookie(intake):
+    client = _signed_in(intake)
+    cookie = intake.app.state.auth.cookie_name
+    token = client.cookies.get(cookie)
+    handed_over = intake.app.state.auth.token_for("official")  # what another service's cookie holds
+
+    client.post("/logout", headers={"sec-fetch-site": "same-origin"}, follow_redirects=False)
+
+    for old in (token, handed_over):
+        assert client.get("/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
