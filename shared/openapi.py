@@ -34,6 +34,7 @@ STATUS_TEXT = {
     409: "数据已被他人修改，请刷新后重试 Changed by someone else meanwhile",
     413: "上传内容过大 Upload too large",
     422: "输入有误或违反业务规则 Invalid input, or a rule of the domain refuses it",
+    503: "暂不可用，请稍后再试 Unavailable for now",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

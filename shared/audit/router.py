@@ -24,7 +24,10 @@ from shared.audit.replay import BeforeFirstEvent, UnknownProject, parse_moment, 
 from shared.audit.verify import load_report
 from shared.audit.view import all_projects, export_csv, project_state, summaries
 from shared.auth import require_roles
-from shared.errors import InvalidCommand, NotFound
+from shared.audit.topics import TopicUnavailable, _reachable, iter_topic
+from shared.broker import topic_for
+from shared.errors import InvalidCommand, NotFound, RenovationError
+from shared.settings import SERVICE_NAMES
 from shared.objectstore import ObjectMissing, evidence_key, open_object_store
 
 AuditorDep = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
@@ -72,9 +75,34 @@ def _projects(service) -> dict:
     cached = getattr(service, "_audit_projects", None)
     if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
         return cached[1]
+    if not _reachable(service.kernel.kafka_bootstrap_servers):
+        raise BrokerUnavailable("消息代理暂不可用，无法汇总各项目的证明，请稍后再试")
     projects = all_projects(service.kernel.kafka_bootstrap_servers)
     service._audit_projects = (time.monotonic(), projects)
     return projects
+
+
+class BrokerUnavailable(RenovationError):
+    """The topics cannot be read now: the page or download says so instead of waiting."""
+
+    status = 503
+    code = "broker_unavailable"
+
+
+def _known_keys(service) -> set[str]:
+    """Every key the four topics hold (a project or community id), cached briefly like _projects."""
+    cached = getattr(service, "_audit_keys", None)
+    if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
+        return cached[1]
+    keys: set[str] = set()
+    try:
+        for name in SERVICE_NAMES:
+            keys |= {record.key for record in iter_topic(service.kernel.kafka_bootstrap_servers, topic_for(name))
+                     if record.key}
+    except TopicUnavailable as error:
+        raise BrokerUnavailable(f"消息代理暂不可用，无法回放：{error}，请稍后再试") from None
+    service._audit_keys = (time.monotonic(), keys)
+    return keys
 
 
 def _state(service, project_id: str, as_of_text: str | None) -> tuple[dict, Any]:
@@ -109,19 +137,26 @@ def _pages(router: APIRouter) -> None:
             "page_title": f"审计 · {project_id}", "state": state, "notes": replayed.notes,
             "sources": replayed.sources, "as_of_text": as_of, "evidence_base": "/audit/evidence"})
 
-    @router.get("/projects/{project_id}/proofs.json", summary="项目的规则证明 A project's proofs as JSON")
+    @router.get("/projects/{project_id}/proofs.json", summary="项目的规则证明 A project's proofs as JSON",
+                responses={503: {"description": "消息代理暂不可用 The broker cannot be reached"}})
     def proofs(service: ServiceDep, actor: AuditorDep, project_id: str, as_of: str | None = None):
+        if project_id not in _known_keys(service):
+            raise UnknownProject(f"没有项目 {project_id} 的任何事件")
         state, replayed = _state(service, project_id, as_of)
         return JSONResponse({**state, "sources": replayed.sources, "notes": replayed.notes},
                             headers={"Content-Disposition": f'attachment; filename="proofs-{project_id}.json"'})
 
-    @router.get("/export.csv", summary="按区、年度导出证明 CSV of the proofs by district and year")
+    @router.get("/export.csv", summary="按区、年度导出证明 CSV of the proofs by district and year",
+                response_class=Response,
+                responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                           503: {"description": "消息代理暂不可用 The broker cannot be reached"}})
     def export(service: ServiceDep, actor: AuditorDep, district: str | None = None, year: int | None = None):
         rows = summaries(_projects(service), calendar=service.calendar, district=district or None, year=year)
         return Response(export_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="audit-proofs.csv"'})
 
-    @router.get("/report.json", summary="最近一次核验报告 The last verify report")
+    @router.get("/report.json", summary="最近一次核验报告 The last verify report",
+                responses={404: {"description": "尚无核验报告 No verification report yet"}})
     def report(service: ServiceDep, actor: AuditorDep):
         found = load_report(service.audit_settings.report_file)
         if found is None:

@@ -8,6 +8,7 @@ monotone within one service's log (shared/audit/replay.py).
 
 from __future__ import annotations
 
+import socket
 import json
 import logging
 import time
@@ -41,7 +42,21 @@ class Record:
         return json.loads(self.value)
 
 
+def _reachable(bootstrap: str, timeout: float = 1.0) -> bool:
+    # kafka-python retries an unreachable bootstrap for tens of seconds: inside a request, ask first.
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def _consumer(bootstrap: str) -> KafkaConsumer:
+    if not _reachable(bootstrap):
+        raise TopicUnavailable(f"broker {bootstrap} not reachable")
     try:
         return KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
                              fetch_max_wait_ms=10, request_timeout_ms=10_000, max_poll_records=5000,

@@ -78,3 +78,13 @@ def construction(tmp_path, sqlite_url):
 def test_construction_free_text_refuses_hidden_characters(construction, path, body):
     method = construction.client.put if path.endswith(("parties", "site-contact")) else construction.client.post
     _refused(method(path, json=body, headers=construction.as_("off")))  # an official may call all three
+
+
+def test_audit_downloads_say_503_when_the_broker_is_unreachable_instead_of_hanging(intake):
+    auth = intake.app.state.auth
+    auth.store.add_user(username="aud", password="password-123", role="auditor")
+    headers = {"Authorization": f"Bearer {auth.token_for('aud')}"}
+
+    for path in ("/audit/projects/p-1/proofs.json", "/audit/export.csv"):
+        answer = intake.client.get(path, headers=headers)
+        assert answer.status_code == 503 and answer.json()["error"] == "broker_unavailable", answer.text
