@@ -188,7 +188,7 @@ class Service:
             try:
                 await step()
                 return True
-            except (KafkaError, OSError, asyncio.TimeoutError) as error:
+            except (KafkaError, OSError, TimeoutError) as error:
                 # Say it once at WARNING; the retries that follow are routine.
                 level = logging.WARNING if backoff == 0.2 else logging.DEBUG
                 log.log(level, "%s: %s (%r); retrying", self.spec.name, problem, error)
@@ -201,11 +201,11 @@ class Service:
         while not stop.is_set():
             try:
                 await asyncio.to_thread(ticker, self)
-            except Exception:  # noqa: BLE001 - the next tick tries again
+            except Exception:  # the next tick tries again
                 log.exception("%s: ticker %s failed", self.spec.name, getattr(ticker, "__name__", ticker))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def login(self, username: str, password: str) -> LoginResult | None:

@@ -78,8 +78,8 @@ def test_the_demo_reaches_a_project_under_construction_and_a_loaded_year_reaches
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
         deadline, admin = time.monotonic() + 30, stack.token("demo-admin")
         while time.monotonic() < deadline:
-            years = {name: client.get(f"{url}/status", headers=admin).json().get("calendar_years_loaded") for name, url in
-                     stack.urls.items()}
+            years = {name: client.get(f"{url}/status", headers=admin).json().get("calendar_years_loaded")
+                     for name, url in stack.urls.items()}
             if all(v == [2027] for v in years.values()):
                 break
             time.sleep(0.5)
