@@ -52,7 +52,7 @@ def _exif_time(value, offset, zone: ZoneInfo) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        naive = datetime.strptime(value.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+        naive = datetime.strptime(value.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 - the zone is attached below
     except ValueError:
         return None
     if isinstance(offset, str) and len(offset.strip("\x00 ")) == 6:
@@ -71,7 +71,7 @@ def _gps_time(date_stamp, time_stamp) -> datetime | None:
     if not isinstance(date_stamp, str):
         return None
     try:
-        day = datetime.strptime(date_stamp.strip("\x00 ")[:10], "%Y:%m:%d")
+        day = datetime.strptime(date_stamp.strip("\x00 ")[:10], "%Y:%m:%d")  # noqa: DTZ007 - GPS time is UTC, attached below
         hours, minutes, seconds = (float(part) for part in time_stamp)
         if not (0 <= hours < 24 and 0 <= minutes < 60 and 0 <= seconds < 61):
             return None
