@@ -114,6 +114,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def stored_body_problem(body: bytes | str, *, prev_hash: str) -> str | None:
     """Why stored bytes are not a sound envelope after `prev_hash`, or None when they are.
 
@@ -123,7 +126,8 @@ def stored_body_problem(body: bytes | str, *, prev_hash: str) -> str | None:
     """
     data = body.encode("utf-8") if isinstance(body, str) else body
     try:
-        value = json.loads(data, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        value = json.loads(data, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant,
+                           parse_int=_parse_int)
     except _DuplicateKey as error:
         return f"stored body is not in canonical form: duplicate key '{error.args[0]}'"
     except ValueError as error:
@@ -151,6 +155,13 @@ def stored_body_problem(body: bytes | str, *, prev_hash: str) -> str | None:
     if digest != envelope.hash:
         return "hash does not match the event's content"
     return None
+
+
+def _parse_int(text: str) -> int | float:
+    # JCS numbers are doubles: an integer past 2**53 can only be the canonical spelling of an
+    # integral double (1e16 is written 10000000000000000), never an int the store accepted.
+    number = int(text)
+    return number if -_MAX_SAFE_INTEGER <= number <= _MAX_SAFE_INTEGER else float(text)
 
 
 def _first_difference(stored: bytes, canonical: bytes) -> str:
