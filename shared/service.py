@@ -42,7 +42,7 @@ from shared.relay import Relay
 from shared.schema import dead_letter, inbox
 from shared.settings import SERVICE_NAMES, KernelSettings, ServiceSettings
 from shared.unit_of_work import Projection, UnitOfWork
-from shared.upload import CloseUnreadBody
+from shared.upload import CloseUnreadBody, RequestSizeLimit
 from shared.web import NavLink, install_shell, service_nav
 from shared.web.cross_origin import CrossOriginProtection
 from shared.web.shell import HANDOFF_PATH, Handoff, LoginResult
@@ -275,6 +275,8 @@ def build_app(spec: ServiceSpec, *, settings: ServiceSettings, kernel: KernelSet
     install_request_ids(app)
     # A refusal before the body was read closes the connection (shared/upload.py).
     app.add_middleware(CloseUnreadBody)
+    # No body over the service's limit is read, whichever route it was sent to.
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.state.templates = install_shell(
         app, service=spec.name, title_zh=spec.title_zh, title_en=spec.title_en, nav=service.nav(),
         login=service.login, current_user=service.auth.page_actor,

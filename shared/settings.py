@@ -96,6 +96,8 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     database_url: str = ""
+    # One request's body (all its files and fields): over it, refused before it is read.
+    max_request_bytes: int = Field(default=160 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _defaults(self) -> "ServiceSettings":

@@ -40,6 +40,8 @@ class ComplaintsSettings(ServiceSettings):
     rate_per_phone_per_day: int = Field(default=5, ge=1)
     max_photos: int = Field(default=4, ge=0)
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # The photos and the form together: refused on the Content-Length before the body is read.
+    max_request_bytes: int = Field(default=48 * 1024 * 1024, ge=1024)
     max_pixels: int = Field(default=120_000_000, ge=10_000)
 
     # Open311 GeoReport v2.
