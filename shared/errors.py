@@ -61,3 +61,13 @@ class Forbidden(RenovationError):
 
     status = 403
     code = "forbidden"
+
+
+class RecordedRefusal(InvalidCommand):
+    """The aggregate recorded why it refused; the handler saves that event, then answers 422.
+
+    Used where supervisors must count attempts, not only successes: concealing unaccepted
+    hidden works, starting work out of order, requesting an acceptance too early.
+    """
+
+    code = "refused"

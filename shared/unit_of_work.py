@@ -14,11 +14,12 @@ from shared.actor import Actor
 from shared.aggregate import Aggregate
 from shared.aggregate_cache import cache_for, load as load_aggregate
 from shared.envelope import Envelope, new_event_id, utc_now
-from shared.errors import NotFound
+from shared.errors import NotFound, RecordedRefusal
 from shared.event import EventRegistry, registry as default_registry
 from shared.eventstore import EventStore
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 Updater = Callable[[Connection, Envelope], None]
 
 
@@ -159,3 +160,24 @@ class UnitOfWork:
         self._touched = []
         if self._on_commit and self.appended:
             self._on_commit(self.appended)
+
+
+def run(uow: UnitOfWork, handler: Callable[..., T], /, **kwargs) -> T:
+    """Run one handler in its own transaction; a recorded refusal is committed, then raised."""
+    with uow:
+        try:
+            result = handler(uow, **kwargs)
+        except RecordedRefusal:
+            uow.commit()
+            raise
+        uow.commit()
+    return result
+
+
+def attempt(uow: UnitOfWork, aggregate: Aggregate, command: Callable[[], T], *, project_id: str) -> T:
+    """Call a command; if the aggregate recorded its refusal, save that before it propagates."""
+    try:
+        return command()
+    except RecordedRefusal:
+        uow.save(aggregate, project_id=project_id)
+        raise

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
-from services.acceptance.domain.refusal import RecordedRefusal
 from services.acceptance.settings import AcceptanceSettings
-from shared.aggregate import Aggregate
 from shared.clock import Clock
 from shared.evidence.probe import Limits
 from shared.objectstore import ObjectStore
-from shared.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
+from shared.unit_of_work import UnitOfWork, attempt, run  # noqa: F401 - the services' handlers import them from here
 
 
 @dataclass
@@ -39,23 +33,3 @@ class AcceptanceContext:
         """The configured tranches as (key, percent, condition)."""
         return [(t.key, t.percent, t.condition) for t in self.settings.tranches]
 
-
-def run(uow: UnitOfWork, handler: Callable[..., T], /, **kwargs) -> T:
-    """Run one handler in its own transaction; a recorded refusal is committed, then raised."""
-    with uow:
-        try:
-            result = handler(uow, **kwargs)
-        except RecordedRefusal:
-            uow.commit()
-            raise
-        uow.commit()
-    return result
-
-
-def attempt(uow: UnitOfWork, aggregate: Aggregate, command: Callable[[], T], *, project_id: str) -> T:
-    """Call a command; if the aggregate recorded its refusal, save that before it propagates."""
-    try:
-        return command()
-    except RecordedRefusal:
-        uow.save(aggregate, project_id=project_id)
-        raise

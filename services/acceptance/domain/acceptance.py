@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 from services.acceptance.domain.checklist import Check
 from services.acceptance.domain.evidence import Evidence
 from services.acceptance.domain.party import Representative, check_roll, check_signer, party_label
-from services.acceptance.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from shared.aggregate import Aggregate
 from shared.errors import InvalidCommand, NotFound
 from shared.event import DomainEvent

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
 
 from services.complaints.adapters.ratelimit import SlidingWindow
 from services.complaints.adapters.vault import Vault
@@ -15,9 +14,7 @@ from services.complaints.domain.time_limit import Due, Limit, choose, due_after
 from services.complaints.settings import ComplaintsSettings
 from shared.calendar import CHINA, WorkingDayCalendar
 from shared.objectstore import ObjectStore
-from shared.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
+from shared.unit_of_work import UnitOfWork, run  # noqa: F401 - the routes import it from here
 
 
 @dataclass
@@ -53,14 +50,6 @@ class ComplaintsContext:
     def due(self, start: datetime, limit: Limit) -> Due:
         """When a limit started at `start` runs out, on the official calendar."""
         return due_after(start, limit, self.calendar)
-
-
-def run(uow: UnitOfWork, handler: Callable[..., T], /, **kwargs) -> T:
-    """Run one handler in its own transaction."""
-    with uow:
-        result = handler(uow, **kwargs)
-        uow.commit()
-    return result
 
 
 def load(uow: UnitOfWork, complaint_id: str) -> Complaint:

@@ -5,19 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TypeVar
 
 from services.construction.domain.evidence import Probed
 from services.construction.domain.project import Project
-from services.construction.domain.refusal import RecordedRefusal
 from services.construction.settings import ConstructionSettings
-from shared.aggregate import Aggregate
 from shared.calendar import CHINA, WorkingDayCalendar
 from shared.envelope import utc_now
 from shared.objectstore import ObjectStore
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, attempt, run  # noqa: F401 - the services' handlers import them from here
 
-T = TypeVar("T")
 Probe = Callable[..., Probed]
 
 
@@ -43,27 +39,6 @@ class Construction:
     def capture_tolerance(self) -> timedelta:
         """How far a capture time may lie from the upload before it is flagged."""
         return timedelta(hours=self.settings.capture_time_tolerance_hours)
-
-
-def run(uow: UnitOfWork, handler: Callable[..., T], /, **kwargs) -> T:
-    """Run one handler in its own transaction; a recorded refusal is committed, then raised."""
-    with uow:
-        try:
-            result = handler(uow, **kwargs)
-        except RecordedRefusal:
-            uow.commit()
-            raise
-        uow.commit()
-    return result
-
-
-def attempt(uow: UnitOfWork, aggregate: Aggregate, command: Callable[[], T], *, project_id: str) -> T:
-    """Call a command; if the aggregate recorded its refusal, save that before it propagates."""
-    try:
-        return command()
-    except RecordedRefusal:
-        uow.save(aggregate, project_id=project_id)
-        raise
 
 
 def load_project(uow: UnitOfWork, project_id: str) -> Project:

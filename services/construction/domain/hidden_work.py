@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from services.construction.domain.evidence import Evidence, FlagReason
-from services.construction.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from shared.aggregate import Aggregate
 from shared.errors import InvalidCommand
 from shared.event import DomainEvent

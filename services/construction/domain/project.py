@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from services.construction.domain.party import PARTY_ROLES, Location, Parties, check_party
-from services.construction.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from services.construction.domain.stop_work import SiteSafety
 from services.construction.domain.works import (
     RULE_LABELS, SITE_ZONE, ItemStatus, Layer, Rule, WorkItem, blockers, refusal_text)

@@ -9,7 +9,7 @@ import pytest
 from services.acceptance.domain.acceptance import Acceptance
 from services.acceptance.domain.checklist import checklist_for
 from services.acceptance.domain.party import Representative, required_parties
-from services.acceptance.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from shared.errors import Forbidden, InvalidCommand
 
 ROOT_A, ROOT_B = "a" * 64, "b" * 64

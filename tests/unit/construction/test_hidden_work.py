@@ -6,7 +6,7 @@ import pytest
 
 from services.construction.domain.evidence import Flag, FlagReason
 from services.construction.domain.hidden_work import HiddenWork, HiddenWorkState
-from services.construction.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from shared.errors import InvalidCommand
 
 from .given import evidence, given, reuse_flag, then

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.construction.domain.project import Project
-from services.construction.domain.refusal import RecordedRefusal
+from shared.errors import RecordedRefusal
 from services.construction.domain.works import Layer, Rule
 from shared.actor import Actor
 from shared.errors import Forbidden, InvalidCommand
