@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +15,7 @@ from shared.actor import Actor
 from shared.clock import CHINA
 from shared.envelope import Envelope, new_event_id, utc_now
 from shared.settings import KernelSettings
+from tests.service_harness import metric_value, session_identity
 
 USERS = {"off": "official", "street": "street_office", "comm": "community", "owners": "owners_committee",
          "des": "designer", "con": "contractor", "eng": "supervision_engineer", "pipe": "pipeline_unit",
@@ -100,27 +100,12 @@ class Running:
         return response.json()
 
     def metric(self, line_start: str) -> float:
-        for line in self.client.get("/metrics").text.splitlines():
-            if line.startswith(line_start + " "):
-                return float(line.rsplit(" ", 1)[1])
-        raise AssertionError(f"no metric {line_start}")
-
-
-_IDENTITY: dict[str, str] = {}
+        return metric_value(self.client, line_start)
 
 
 def identity_url() -> str:
-    """One identity database with a user per role for the session (argon2 is slow on purpose)."""
-    if "url" not in _IDENTITY:
-        from shared.auth.identity import IdentityStore
-
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='acceptance-identity-')}/identity.db"
-        store = IdentityStore.from_url(url)
-        store.create_schema()
-        for username, role in USERS.items():
-            store.add_user(username=username, password="pass-word-123", role=role, display_name=username)
-        _IDENTITY["url"] = url
-    return _IDENTITY["url"]
+    """The acceptance harness's accounts, one database for the session."""
+    return session_identity(USERS, name="acceptance")
 
 
 def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", **settings) -> Running:

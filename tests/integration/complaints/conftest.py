@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from services.complaints.settings import ComplaintsSettings
 from shared.actor import Actor
 from shared.envelope import Envelope, new_event_id, utc_now
 from shared.settings import KernelSettings
+from tests.service_harness import metric_value, session_identity
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in China
 USERS = {"op": "hotline_operator", "con": "contractor", "con2": "contractor", "sup": "supervisor", "adm": "admin",
@@ -112,27 +112,12 @@ class Running:
         return tick(self.service, self.ctx)
 
     def metric(self, line_start: str) -> float:
-        for line in self.client.get("/metrics").text.splitlines():
-            if line.startswith(line_start + " "):
-                return float(line.rsplit(" ", 1)[1])
-        raise AssertionError(f"no metric {line_start}")
-
-
-_IDENTITY: dict[str, str] = {}
+        return metric_value(self.client, line_start)
 
 
 def identity_url() -> str:
-    """One identity database with a user per role for the session: password hashing is slow on purpose."""
-    if "url" not in _IDENTITY:
-        from shared.auth.identity import IdentityStore
-
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='complaints-identity-')}/identity.db"
-        store = IdentityStore.from_url(url)
-        store.create_schema()
-        for username, role in USERS.items():
-            store.add_user(username=username, password="pass-word-123", role=role, display_name=username)
-        _IDENTITY["url"] = url
-    return _IDENTITY["url"]
+    """The complaints harness's accounts, one database for the session."""
+    return session_identity(USERS, name="complaints")
 
 
 def start(tmp_path, db_url: str, *, bootstrap: str = "127.0.0.1:9", official_through: int | None = None,

@@ -17,6 +17,7 @@ from shared.embedded import free_port
 from shared.envelope import Envelope, new_event_id, utc_now
 from shared.objectstore import ObjectStoreSettings
 from shared.settings import KernelSettings
+from tests.service_harness import metric_value, session_identity
 from tests.unit.construction.photos import SITE, jpeg
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # Friday, noon in China
@@ -133,10 +134,7 @@ class Running:
         return response.json()
 
     def metric(self, line_start: str) -> float:
-        for line in self.client.get("/metrics").text.splitlines():
-            if line.startswith(line_start + " "):
-                return float(line.rsplit(" ", 1)[1])
-        raise AssertionError(f"no metric {line_start}")
+        return metric_value(self.client, line_start)
 
     def events(self, event_type: str) -> list[Envelope]:
         from shared.eventstore import EventStore
@@ -159,23 +157,9 @@ def approved_payload(project_id: str, *, items=ITEMS, at=SITE, radius: int = 300
     }
 
 
-_IDENTITY: dict[str, str] = {}
-
-
-def identity_url(tmp_path_factory=None) -> str:
-    """One identity database with a user per role for the session: password hashing is slow on purpose."""
-    if "url" not in _IDENTITY:
-        import tempfile
-
-        from shared.auth.identity import IdentityStore
-
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='construction-identity-')}/identity.db"
-        store = IdentityStore.from_url(url)
-        store.create_schema()
-        for username, role in USERS.items():
-            store.add_user(username=username, password="pass-word-123", role=role, display_name=username)
-        _IDENTITY["url"] = url
-    return _IDENTITY["url"]
+def identity_url() -> str:
+    """The construction harness's accounts, one database for the session."""
+    return session_identity(USERS, name="construction")
 
 
 def start(tmp_path, db_url: str, *, store=None, bootstrap: str = "127.0.0.1:9") -> Running:
