@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import rfc8785
@@ -72,6 +72,32 @@ def test_generated_envelopes_hash_exactly_as_with_rfc8785(payload, stream, versi
     placed, stored = place(draft, position=position, prev_hash=GENESIS_HASH)
     assert placed.hash == expected and placed == envelope.model_copy(update={"hash": expected})
     assert stored.encode("utf-8") == rfc8785.dumps(placed.model_dump(mode="json")) == placed.to_json()
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.dictionaries(TEXT, JSON, max_size=8), texts=st.lists(TEXT, min_size=6, max_size=6),
+       causation=st.none() | TEXT, seconds=st.integers(-10**10, 10**10), micros=st.integers(0, 999_999),
+       offset=st.integers(-14 * 60, 14 * 60), versions=st.lists(st.integers(1, SAFE), min_size=3, max_size=3))
+def test_the_templated_placing_equals_the_general_one(payload, texts, causation, seconds, micros, offset, versions):
+    """Every field varies (Chinese, astral, controls; any UTC offset): the fast body is the general one."""
+    from shared.log_sql import _place_generic
+
+    event_type, stream, project, actor_id, role, correlation = texts
+    draft = Envelope(
+        event_id="01a2b3c4-0000-7000-8000-0000000000ff", event_type=event_type, schema_version=versions[0],
+        stream_id=stream, stream_version=versions[1], project_id=project,
+        occurred_at=(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds, microseconds=micros))
+        .astimezone(timezone(timedelta(minutes=offset))),
+        actor=Actor(id=actor_id, role=role), correlation_id=correlation, causation_id=causation, payload=payload)
+    prev = hashlib.sha256(actor_id.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        fast = place(draft, position=versions[2], prev_hash=prev)
+    except (ValueError, UnicodeEncodeError) as error:
+        with pytest.raises(type(error)):
+            _place_generic(draft, position=versions[2], prev_hash=prev)
+        return
+    assert fast == _place_generic(draft, position=versions[2], prev_hash=prev)
+    assert fast[1].encode("utf-8") == rfc8785.dumps(fast[0].model_dump(mode="json"))
 
 
 @pytest.mark.parametrize("value", [2**53, -(2**53), 10**30, float("nan"), float("inf"), -float("inf"),
