@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from shared.audit.tree import append_leaves
 from shared.envelope import GENESIS_HASH, Envelope, stored_body_problem
 from shared.log_sql import RawLog, place, row as placed_row
 from shared.errors import ConcurrencyError
@@ -83,8 +82,6 @@ class EventStore:
             raise ConcurrencyError(
                 "数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}
             ) from error
-        # The Merkle tree grows in the same transaction, over the very bytes stored.
-        append_leaves(conn, size=position, bodies=[row[8] for row in rows])
         raw.move_head(old=position, position=placed[-1].position, hash_=placed[-1].hash)
         return placed
 

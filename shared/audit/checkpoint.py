@@ -20,7 +20,7 @@ from aiokafka.errors import KafkaError
 from sqlalchemy.engine import Connection, Engine
 
 from shared.audit.signing import PinnedKeys, Signer
-from shared.audit.tree import StoredTree
+from shared.audit.tree import StoredTree, catch_up
 from shared.canonical import canonical_json
 from shared.eventstore import EventStore
 from shared.schema import audit_checkpoint, relay_checkpoint
@@ -106,6 +106,7 @@ def issue(conn: Connection, *, signer: Signer, now: datetime) -> SignedCheckpoin
     if existing is not None:
         return SignedCheckpoint.from_dict({"statement": json.loads(existing.body),
                                            "signature": existing.signature})
+    catch_up(conn, upto=size)  # the tree is grown here, not by each append
     root = StoredTree(conn).root(size).hex()
     unsigned = SignedCheckpoint(signer.service, size, root, now.isoformat(), signer.key_id, "")
     signed = SignedCheckpoint(**{**unsigned.__dict__, "signature": signer.sign(unsigned.signed_bytes)})

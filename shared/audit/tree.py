@@ -1,15 +1,16 @@
-"""The Merkle tree over a service's log, kept in its database: grown in the append's transaction.
+"""The Merkle tree over a service's log, kept in its database: grown before each checkpoint is signed.
 
 Leaf i is the event at position i + 1, hashed over the stored body bytes (what the relay
-publishes, so an auditor holding the topic computes the same leaf). Each append reads
-the tree's peaks (≤ log₂ n rows by primary key) and inserts the perfect nodes the new
-leaves complete (on average two rows per event); roots and proofs are then O(log n)
-and O(log² n) primary-key reads, never a pass over the log.
+publishes, so an auditor holding the topic computes the same leaf). The tree is derived
+data: the hash chain seals every append as it commits, and the tree is caught up to the
+log (`catch_up`) in the transaction that signs a checkpoint, so a signed size always has
+its nodes. Catching up reads the tree's peaks (≤ log₂ n rows by primary key) and inserts
+the perfect nodes the new leaves complete (on average two rows per event); roots and
+proofs are then O(log n) and O(log² n) primary-key reads, never a pass over the log.
+Keeping it out of the append halves the pages each single-event commit writes.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -60,23 +61,6 @@ def _insert_nodes(conn: Connection, rows: list[tuple[int, int, bytes]]) -> None:
         cursor.close()
 
 
-def append_leaves(conn: Connection, *, size: int, bodies: Sequence[str | bytes]) -> None:
-    """Grow the tree of `size` leaves by the stored bodies of the next events (same transaction)."""
-    if not bodies:
-        return
-    peaks = _peaks(conn, size)
-    if peaks is None:
-        # The tree lags the log (a database from before the tree existed): catch up first.
-        catch_up(conn, upto=size)
-        peaks = _peaks(conn, size)
-        if peaks is None:
-            raise TreeMissingNode(f"the Merkle tree cannot be brought to {size} leaves")
-    compact = CompactRange(size, peaks)
-    rows: list[tuple[int, int, bytes]] = []
-    for body in bodies:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        rows += compact.append(leaf_hash(data))
-    _insert_nodes(conn, rows)
 
 
 def stored_size(conn: Connection) -> int:
@@ -86,7 +70,13 @@ def stored_size(conn: Connection) -> int:
 
 
 def catch_up(conn: Connection, *, upto: int | None = None, chunk: int = 2000) -> int:
-    """Add the leaves of events the tree does not hold yet (up to position `upto`); return how many."""
+    """Add the leaves of events the tree does not hold yet (up to position `upto`); return how many.
+
+    Run it in a writing transaction (BEGIN IMMEDIATE on SQLite); on PostgreSQL a transaction lock
+    keeps two catch-ups (the ticker's and an operator's) from adding the same nodes.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('renovation.merkle_node'))")
     size = stored_size(conn)
     peaks = _peaks(conn, size)
     if peaks is None:
@@ -103,9 +93,8 @@ def catch_up(conn: Connection, *, upto: int | None = None, chunk: int = 2000) ->
         for row in batch:
             if row.position != compact.size + 1:
                 raise TreeMissingNode(f"position {compact.size + 1} is missing from the log")
-            rows += [{"level": lv, "idx": ix, "hash": h}
-                     for lv, ix, h in compact.append(leaf_hash(row.body.encode("utf-8")))]
-        conn.execute(merkle_node.insert(), rows)
+            rows += compact.append(leaf_hash(row.body.encode("utf-8")))
+        _insert_nodes(conn, rows)
         added += len(batch)
 
 

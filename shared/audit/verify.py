@@ -22,7 +22,7 @@ from shared.audit.merkle import CompactRange, ProofError, leaf_hash, verify_cons
 from shared.audit.signing import PinnedKeys, SignatureRefused
 from shared.audit.topic_check import compare_topic
 from shared.audit.topics import TopicUnavailable, read_topic
-from shared.audit.tree import StoredTree, TreeMissingNode
+from shared.audit.tree import StoredTree, TreeMissingNode, stored_size
 from shared.broker import topic_for
 from shared.eventstore import EventStore
 from shared.schema import events, relay_checkpoint
@@ -145,21 +145,27 @@ def _check_store(name: str, conn: Connection, report: Report, refs: dict, tick: 
 
 
 def _check_stored_tree(name: str, conn: Connection, leaves: list[Leaf], report: Report) -> None:
-    compact = CompactRange()
-    for leaf in leaves:
-        compact.append(leaf.leaf)
-    root = compact.root().hex()
-    report.figures[name] = {"events": len(leaves), "root": root}
+    # The service grows its tree when it signs a checkpoint: events after the last one are not
+    # in it yet. The stored tree is checked as far as it reaches; the chain covers the rest.
+    grown = min(stored_size(conn), len(leaves))
+    roots = _roots_at(leaves, [grown, len(leaves)])
+    root = roots.get(len(leaves), CompactRange().root().hex())
+    report.figures[name] = {"events": len(leaves), "root": root, "tree_size": grown}
+    if not grown:
+        report.add(name, "merkle", "ok", f"Merkle 树尚未生长（还没有签署检查点）；{len(leaves)} 条事件由哈希链核验")
+        return
     try:
-        stored = StoredTree(conn).root(len(leaves)).hex()
+        stored = StoredTree(conn).root(grown).hex()
     except TreeMissingNode as error:
         report.add(name, "merkle", "fail", f"服务保存的 Merkle 树不完整：{error}")
         return
-    if stored != root:
+    pending = f"；其后 {len(leaves) - grown} 条将在下一个检查点并入树中" if grown < len(leaves) else ""
+    if stored != roots[grown]:
         report.add(name, "merkle", "fail", "服务保存的 Merkle 树根与按存储字节重算的不一致",
-                   details={"stored_root": stored, "recomputed_root": root})
+                   details={"stored_root": stored, "recomputed_root": roots[grown], "size": grown})
     else:
-        report.add(name, "merkle", "ok", f"Merkle 树根 {root[:16]}… 与 {len(leaves)} 条事件的存储字节一致")
+        report.add(name, "merkle", "ok",
+                   f"Merkle 树根 {roots[grown][:16]}… 与前 {grown} 条事件的存储字节一致{pending}")
 
 
 def _topic_checkpoints(sources: Sources, report: Report) -> dict[str, list[tuple[int, SignedCheckpoint | str]]] | None:
@@ -196,8 +202,8 @@ def _check_checkpoints(name: str, conn: Connection, leaves: list[Leaf], on_topic
                        f"检查点主题上没有 {name} 的检查点（嵌入式消息代理重启后会丢失消息）；"
                        f"改用服务自己记录的 {len(own)} 个检查点核验，它们不是独立证据")
     sizes = sorted({c.size for _, c in seen if isinstance(c, SignedCheckpoint)})
-    roots = _roots_at(leaves, sizes)
-    roots[len(leaves)] = report.figures[name]["root"]
+    grown = report.figures[name]["tree_size"]
+    roots = _roots_at(leaves, [*sizes, grown])
     tree = StoredTree(conn)
     genuine = [c for _, c in seen if isinstance(c, SignedCheckpoint) and _signed(c, keys)]
     matching = [0] + [c.size for c in genuine if roots.get(c.size) == c.root]
@@ -205,7 +211,7 @@ def _check_checkpoints(name: str, conn: Connection, leaves: list[Leaf], on_topic
     good = bad = 0
     for offset, checkpoint in seen:
         where = {"offset": offset, "source": source}
-        problem = _checkpoint_problem(checkpoint, tree, leaves, roots, keys, matching, mismatched)
+        problem = _checkpoint_problem(checkpoint, tree, leaves, roots, keys, matching, mismatched, grown)
         if problem is None:
             good += 1
             continue
@@ -238,7 +244,7 @@ def _roots_at(leaves: list[Leaf], sizes: list[int]) -> dict[int, str]:
 
 
 def _checkpoint_problem(checkpoint, tree: StoredTree, leaves: list[Leaf], roots: dict[int, str], keys,
-                        matching: list[int], mismatched: list[int]) -> tuple[str, dict | None] | None:
+                        matching: list[int], mismatched: list[int], grown: int) -> tuple[str, dict | None] | None:
     """Why a checkpoint does not hold (and the first event that may have broken it), or None."""
     if isinstance(checkpoint, str):
         return f"检查点主题上有一条不是检查点的消息：{checkpoint}", None
@@ -257,11 +263,12 @@ def _checkpoint_problem(checkpoint, tree: StoredTree, leaves: list[Leaf], roots:
         since = max(size for size in matching if size < first_bad) + 1
         return (f"检查点（大小 {checkpoint.size}，{checkpoint.time}）与存储不一致：第 {since}–{first_bad} "
                 f"条之间的事件在签署后被改写（哪怕哈希链和日志头也一并重写了）", leaves[since - 1].name())
+    # The consistency proof runs to the size the stored tree has grown to (each checkpoint grew it).
     try:
-        verify_consistency(checkpoint.size, n, checkpoint.root_bytes, bytes.fromhex(roots[n]),
-                           tree.consistency(checkpoint.size, n))
-    except (ProofError, TreeMissingNode) as error:
-        return f"存储的 Merkle 树给不出从 {checkpoint.size} 到 {n} 条的一致性证明：{error}", None
+        verify_consistency(checkpoint.size, grown, checkpoint.root_bytes, bytes.fromhex(roots[grown]),
+                           tree.consistency(checkpoint.size, grown))
+    except (ProofError, TreeMissingNode, KeyError) as error:
+        return f"存储的 Merkle 树给不出从 {checkpoint.size} 到 {grown} 条的一致性证明：{error}", None
     return None
 
 

@@ -1,4 +1,4 @@
-"""The log's Merkle tree grows with each append, and the stores refuse edits of the log (SQLite, PostgreSQL)."""
+"""The log's Merkle tree is grown to the log before a checkpoint, and the stores refuse edits of the log."""
 
 from __future__ import annotations
 
@@ -25,11 +25,18 @@ def _bodies(engine) -> list[bytes]:
         return [r.body.encode() for r in conn.execute(sa.select(events.c.body).order_by(events.c.position))]
 
 
-def test_each_append_grows_the_stored_tree_to_the_root_of_the_stored_bytes(engine):
+def test_the_tree_caught_up_in_steps_has_the_root_of_the_stored_bytes(engine):
     for n in range(1, 8):
         bump(engine, f"c-{n % 3}", times=n % 3 + 1)
+        if n in (2, 5):  # as checkpoints signed between appends would
+            with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                catch_up(conn)
     bodies = _bodies(engine)
     reference = MemoryTree(bodies)
+    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        grown = stored_size(conn)
+        assert 0 < grown < len(bodies)  # appends alone write no tree node
+        assert catch_up(conn) == len(bodies) - grown
     with engine.connect() as conn:
         tree = StoredTree(conn)
         assert stored_size(conn) == len(bodies) == 14
@@ -45,6 +52,8 @@ def test_each_append_grows_the_stored_tree_to_the_root_of_the_stored_bytes(engin
     merkle_node.delete()], ids=["update events", "delete events", "update tree", "delete tree"])
 def test_the_store_refuses_to_change_or_delete_the_log(engine, statement):
     bump(engine, "c-1", times=3)
+    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        catch_up(conn)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(statement)
     bump(engine, "c-1", times=1)  # appends keep working
@@ -74,7 +83,8 @@ def test_a_log_from_before_the_tree_is_caught_up_once(engine):
             else:
                 conn.exec_driver_sql("DROP TRIGGER merkle_node_append_only ON merkle_node")
         conn.execute(merkle_node.delete())  # as a database from before the tree had it
-    bump(engine, "c-2", times=2)  # the append catches the tree up, then grows it
-    with engine.connect() as conn:
+    bump(engine, "c-2", times=2)
+    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        assert catch_up(conn) == 7  # the next checkpoint grows the whole tree again
         assert StoredTree(conn).root(7) == MemoryTree(_bodies(engine)).root()
         assert catch_up(conn) == 0
