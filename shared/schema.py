@@ -9,9 +9,11 @@ metadata = sa.MetaData()
 events = sa.Table(
     "events",
     metadata,
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    # On SQLite the position is the rowid: the log is stored in position order, with no second index.
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=False),
     sa.Column("event_id", sa.String(36), nullable=False, unique=True),
-    sa.Column("event_type", sa.String(200), nullable=False, index=True),
+    sa.Column("event_type", sa.String(200), nullable=False),
     sa.Column("schema_version", sa.Integer, nullable=False),
     sa.Column("stream_id", sa.String(200), nullable=False),
     sa.Column("stream_version", sa.Integer, nullable=False),

@@ -17,8 +17,9 @@ def upgrade(engine: Engine, script_location: Path) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-        from shared.migrations import kernel_0002
+        from shared.migrations import kernel_0002, kernel_0003
 
+        kernel_0003.upgrade(connection)
         kernel_0002.upgrade(connection)
 
 
