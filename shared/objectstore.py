@@ -5,6 +5,10 @@ SHA-256 of its bytes, never overwrite a key, and hand out short-lived URLs to vi
 presigned S3 GET URLs, or — for the local folder — URLs signed by the service itself and
 served by `local_object_router`. The digest is computed once by the caller and reused
 (as the key and as the `x-amz-checksum-sha256` the object-lock bucket verifies).
+
+`stage` lets the store's work run while the caller proves the bytes: synced to a folder no
+key reaches (local), or one PUT streamed up to its last 64 KiB (S3); `keep` publishes,
+`discard` (or dropping the staging) leaves nothing under any key.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import io
 import os
 import tempfile
 import time
+import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -69,6 +75,19 @@ class ObjectStore(Protocol):
 
     def write_once(self) -> bool:
         """Whether the store itself refuses to change or delete what it keeps."""
+
+    def stage(self, *, data: bytes, sha256: str, media_type: str, path: Path | None = None) -> Staged:
+        """Start keeping `data` while it is proven: nothing is visible under a key until `keep`."""
+
+
+class Staged(Protocol):
+    """Bytes written and synced ahead of their proof, kept only if `keep` is called."""
+
+    def keep(self) -> StoredObject:
+        """Publish under the key of the digest staged with; an existing key is left untouched."""
+
+    def discard(self) -> None:
+        """Give the staged bytes up: nothing was, or will be, published."""
 
 
 def evidence_key(sha256: str) -> str:
@@ -150,6 +169,33 @@ class LocalFolderStore:
             os.unlink(tmp)
         return StoredObject(key=key, size=len(data), created=True)
 
+    def stage(self, *, data: bytes, sha256: str, media_type: str, path: Path | None = None) -> LocalStaged:
+        """Sync the bytes into `.incoming/`, which no key reaches, while the caller proves them.
+
+        A spooled upload on the same file system is linked, not copied. A staged file is only
+        ever published by `keep` (a hard link, so write-once holds) and goes when discarded or
+        dropped, so a failed proof leaves nothing under `sha256/`.
+        """
+        incoming = self.root / ".incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        staged = incoming / f"{os.getpid()}-{uuid.uuid4().hex}"
+        if path is not None and _same_device(path, incoming):
+            with open(path, "rb") as spooled:
+                os.fsync(spooled.fileno())
+            os.chmod(path, 0o444)
+            os.link(path, staged)
+        else:
+            fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except BaseException:
+                staged.unlink(missing_ok=True)
+                raise
+        return LocalStaged(self, staged, len(data), sha256)
+
     def get(self, key: str) -> bytes:
         """The stored bytes."""
         try:
@@ -194,6 +240,47 @@ class LocalFolderStore:
                 _succeeds(lambda: (os.chmod(probe, 0o644), probe.unlink()))
 
 
+class LocalStaged:
+    """A synced file in the store's `.incoming/`: published by a hard link, or removed."""
+
+    def __init__(self, store: LocalFolderStore, path: Path, size: int, sha256: str) -> None:
+        self.store, self.path, self.size, self.sha256 = store, path, size, sha256
+        # A staged file nobody kept (a duplicate, an aborted request) is removed when dropped.
+        self._cleanup = weakref.finalize(self, _unlink_quietly, path)
+
+    def keep(self) -> StoredObject:
+        """Link into place under its key: the link fails, and the first copy stays, if the key exists."""
+        key = evidence_key(self.sha256)
+        final = self.store._path(key)
+        try:
+            if final.exists():
+                return StoredObject(key=key, size=final.stat().st_size, created=False)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.path, final)
+            except FileExistsError:
+                return StoredObject(key=key, size=final.stat().st_size, created=False)
+            _fsync_dir(final.parent)
+            return StoredObject(key=key, size=self.size, created=True)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the staged file."""
+        self._cleanup()
+
+
+def _unlink_quietly(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _same_device(path: Path, directory: Path) -> bool:
+    try:
+        return os.stat(path).st_dev == os.stat(directory).st_dev
+    except OSError:
+        return False
+
+
 def _succeeds(action) -> bool:
     """Whether `action` ran without the file system refusing it."""
     try:
@@ -226,6 +313,13 @@ class S3Store:
         public_secure = settings.secure if settings.public_secure is None else settings.public_secure
         self.presigner = Minio(settings.public_endpoint, secure=public_secure, **keys) \
             if settings.public_endpoint else self.client
+        import certifi
+        import urllib3
+
+        # The staged PUT's own pool: a body held back must never be retried.
+        self.http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=10, read=120), retries=False,
+                                        cert_reqs="CERT_REQUIRED",
+                                        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where())
 
     def put(self, *, data: bytes, sha256: str, media_type: str) -> StoredObject:
         """PUT once with the SHA-256 checksum the server verifies; an existing key is kept."""
@@ -287,6 +381,45 @@ class S3Store:
             self.bucket, _check_key(key), expires=ttl or self.ttl,
             response_headers={"response-content-type": media_type})
 
+    def stage(self, *, data: bytes, sha256: str, media_type: str, path: Path | None = None) -> Staged:
+        """Start the one PUT now and hold back its last bytes until `keep`.
+
+        S3 creates an object only from a complete body whose SHA-256 matches the checksum sent
+        ahead of it: a PUT cut off before its end (`discard`, or the staging dropped) leaves
+        nothing, so the upload runs under the proof and a refusal publishes nothing.
+        """
+        return S3Staged(self, evidence_key(sha256), data, sha256, media_type)
+
+    def _signed_put(self, key: str, size: int, sha256: str, media_type: str) -> tuple[str, dict]:
+        from datetime import UTC, datetime
+        from urllib.parse import quote, urlsplit
+
+        from minio.credentials import Credentials
+        from minio.helpers import genheaders
+        from minio.signer import sign_v4_s3
+        from minio.time import to_amz_date
+
+        retention = None
+        if self.settings.retention_days > 0:
+            from minio.commonconfig import GOVERNANCE
+            from minio.retention import Retention
+
+            retention = Retention(GOVERNANCE, _utc_midnight_after(days=self.settings.retention_days))
+        url = urlsplit(f"{'https' if self.settings.secure else 'http'}://{self.settings.endpoint}"
+                       f"/{quote(self.bucket)}/{quote(key)}")
+        now = datetime.now(UTC)
+        # The payload's SHA-256 is signed: the server refuses a body that is not these bytes.
+        headers = {**genheaders(None, None, None, retention, False), "Host": url.netloc,
+                   "Content-Type": media_type, "Content-Length": str(size),
+                   "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
+                   "x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-content-sha256": sha256,
+                   "x-amz-date": to_amz_date(now)}
+        credentials = Credentials(self.settings.access_key.get_secret_value(),
+                                  self.settings.secret_key.get_secret_value())
+        headers = sign_v4_s3(method="PUT", url=url, region=self.settings.region, headers=headers,
+                             credentials=credentials, content_sha256=sha256, date=now)
+        return url.geturl(), headers
+
     def write_once(self) -> bool:
         """Whether the bucket has object lock with a default retention."""
         from minio.error import S3Error
@@ -296,6 +429,81 @@ class S3Store:
         except S3Error:
             return False
         return bool(config.mode) or self.settings.retention_days > 0
+
+
+class _Withheld(Exception):
+    """The proof failed or the staging was dropped: the PUT is cut off before its last bytes."""
+
+
+class S3Staged:
+    """One PUT streaming on its own thread, its last piece held until `keep` (or never sent)."""
+
+    HELD = 64 * 1024
+    CHUNK = 1024 * 1024
+    WAIT_SECONDS = 120.0
+
+    def __init__(self, store: S3Store, key: str, data: bytes, sha256: str, media_type: str) -> None:
+        import threading
+
+        self.key, self.size = key, len(data)
+        self._verdict = threading.Event()
+        self._approved: list[bool] = []
+        self._outcome: list = []
+        self._thread = threading.Thread(
+            target=_stream_put, name="evidence-put", daemon=True,
+            args=(store, key, sha256, media_type, memoryview(data), self._verdict, self._approved, self._outcome))
+        self._thread.start()
+        self._cleanup = weakref.finalize(self, _refuse, self._verdict, self._approved)
+
+    def keep(self) -> StoredObject:
+        """Send the held bytes and wait for the store's answer."""
+        if self._cleanup.alive:
+            self._approved.append(True)
+            self._verdict.set()
+            self._cleanup.detach()
+        self._thread.join()
+        [outcome] = self._outcome
+        if isinstance(outcome, ObjectStoreError):
+            raise outcome
+        if isinstance(outcome, BaseException):
+            raise ObjectStoreError(f"evidence store refused {self.key}: {outcome}") from outcome
+        return StoredObject(key=self.key, size=self.size, created=outcome)
+
+    def discard(self) -> None:
+        """Cut the PUT off before its end: S3 keeps nothing of an incomplete body."""
+        self._cleanup()
+        self._thread.join()
+
+
+def _refuse(verdict, approved: list[bool]) -> None:
+    approved.append(False)
+    verdict.set()
+
+
+def _stream_put(store: S3Store, key: str, sha256: str, media_type: str, data: memoryview, verdict,
+                approved: list[bool], outcome: list) -> None:
+    """Outcome: True (created), False (the key was there: nothing sent), or the error."""
+
+    def body():
+        held = max(len(data) - S3Staged.HELD, 0)
+        for start in range(0, held, S3Staged.CHUNK):
+            yield data[start:min(start + S3Staged.CHUNK, held)]
+        if not verdict.wait(S3Staged.WAIT_SECONDS) or not approved[0]:
+            raise _Withheld("not proven")
+        yield data[held:]
+
+    try:
+        if store.exists(key):
+            outcome.append(False)
+            return
+        url, headers = store._signed_put(key, len(data), sha256, media_type)
+        response = store.http.urlopen("PUT", url, body=body(), headers=headers, chunked=False,
+                                         preload_content=True, redirect=False)
+        if response.status != 200:
+            raise ObjectStoreError(f"evidence store refused {key}: HTTP {response.status} {response.data[:300]!r}")
+        outcome.append(True)
+    except BaseException as error:  # noqa: BLE001 - handed to keep(), which raises it there
+        outcome.append(error)
 
 
 def _utc_midnight_after(*, days: int):

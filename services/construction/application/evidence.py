@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from services.construction.adapters import queries
 from services.construction.application.context import Construction
 from services.construction.domain.evidence import (
     Evidence, Probed, Subject, place_flags, reuse_flags, time_flags)
-from shared.objectstore import evidence_key
+from shared.evidence.sniff import sniff
+from shared.objectstore import Staged, evidence_key
 
 
 @dataclass(frozen=True)
@@ -39,22 +42,59 @@ class Examined:
     upload: Upload
     probed: Probed
     sha256: str
+    # The bytes already synced where no key reaches them (a store that can stage), or None.
+    staged: Staged | None = None
 
 
 def examine(ctx: Construction, upload: Upload) -> Examined:
-    """Check size, decode and hash once; refuse with a reason. Nothing is stored or recorded here."""
-    probed = ctx.probe(upload.read(), filename=upload.filename, content_type=upload.content_type,
-                       sha256=upload.sha256)
-    return Examined(upload=upload, probed=probed, sha256=probed.sha256)
+    """Check size, decode and hash once; refuse with a reason. Nothing is visible or recorded here.
+
+    The decoders release the GIL, so the proof runs on a second thread while this one hands
+    the bytes to the store's staging (written and synced, or streamed up to their last piece):
+    the store's time is spent under the proof's. Staged bytes are published only by `keep`
+    (after the proof, in the command); a refusal gives them up.
+    """
+    data = upload.read()
+    digest = upload.sha256 or hashlib.sha256(data).hexdigest()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-proof") as pool:
+        proving = pool.submit(ctx.probe, data, filename=upload.filename, content_type=upload.content_type,
+                              sha256=digest)
+        staged, kind = None, sniff(data)
+        if kind and len(data) <= ctx.settings.max_upload_bytes:  # the proof refuses the rest unstaged
+            try:
+                staged = ctx.store.stage(data=data, sha256=digest, media_type=kind, path=upload.path)
+            except BaseException:
+                proving.result()  # a refusal of the file is the answer, not the store's error
+                raise
+        try:
+            probed = proving.result()
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+    return Examined(upload=upload, probed=probed, sha256=probed.sha256, staged=staged)
 
 
 def examine_all(ctx: Construction, uploads: list[Upload]) -> list[Examined]:
     """Examine every upload of a request before anything is kept: one bad file refuses them all."""
-    examined = [examine(ctx, upload) for upload in uploads]
+    examined: list[Examined] = []
+    try:
+        for upload in uploads:
+            examined.append(examine(ctx, upload))  # noqa: PERF401 - those done before a refusal are given up
+    except BaseException:
+        _discard(examined)
+        raise
     unique: dict[str, Examined] = {}
     for item in examined:
         unique.setdefault(item.sha256, item)
+    _discard([item for item in examined if unique[item.sha256] is not item])
     return list(unique.values())
+
+
+def _discard(examined: list[Examined]) -> None:
+    for item in examined:
+        if item.staged is not None:
+            item.staged.discard()
 
 
 def describe(ctx: Construction, conn: Connection, item: Examined, *, subject: Subject) -> Evidence:
@@ -79,4 +119,7 @@ def describe(ctx: Construction, conn: Connection, item: Examined, *, subject: Su
 def keep(ctx: Construction, items: list[tuple[Examined, Evidence]]) -> None:
     """Put the bytes in the object store (content-addressed, write-once) before the events commit."""
     for item, evidence in items:
-        ctx.store.put(data=item.upload.read(), sha256=item.sha256, media_type=evidence.media_type)
+        if item.staged is not None:
+            item.staged.keep()
+        else:
+            ctx.store.put(data=item.upload.read(), sha256=item.sha256, media_type=evidence.media_type)

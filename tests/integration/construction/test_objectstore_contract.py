@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+import threading
 import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -133,3 +135,48 @@ def test_an_unreachable_store_says_so():
     store.client._http.connection_pool_kw["retries"] = 0
     with pytest.raises(ObjectStoreError):
         store.put(data=DATA, sha256=DIGEST, media_type="image/jpeg")
+
+
+def _put_threads_done() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "evidence-put":
+            thread.join()
+
+
+def test_staged_bytes_are_visible_only_once_kept(backend):
+    staged = backend.store.stage(data=DATA, sha256=DIGEST, media_type="image/jpeg")
+    assert not backend.store.exists(evidence_key(DIGEST))
+    stored = staged.keep()
+    assert stored.created and stored.key == evidence_key(DIGEST)
+    assert backend.store.get(stored.key) == DATA
+
+
+def test_staged_bytes_given_up_or_dropped_are_never_published(backend):
+    backend.store.stage(data=DATA, sha256=DIGEST, media_type="image/jpeg").discard()
+    other = b"\xff\xd8\xff" + os.urandom(3_000_000)  # large enough to be mid-body when dropped
+    other_digest = hashlib.sha256(other).hexdigest()
+    staged = backend.store.stage(data=other, sha256=other_digest, media_type="image/jpeg")
+    del staged
+    gc.collect()
+    _put_threads_done()
+    assert not backend.store.exists(evidence_key(DIGEST))
+    assert not backend.store.exists(evidence_key(other_digest))
+
+
+def test_staging_never_overwrites_a_kept_key(backend):
+    backend.store.put(data=DATA, sha256=DIGEST, media_type="image/jpeg")
+    again = backend.store.stage(data=b"\xff\xd8\xff forged", sha256=DIGEST, media_type="image/jpeg").keep()
+    assert not again.created
+    assert backend.store.get(evidence_key(DIGEST)) == DATA
+
+
+def test_the_local_folder_stages_outside_every_key_and_leaves_nothing_behind(tmp_path):
+    store = LocalFolderStore(tmp_path / "store", secret=b"k")
+    store.stage(data=DATA, sha256=DIGEST, media_type="image/jpeg").discard()
+    assert [p for p in (tmp_path / "store").rglob("*") if p.is_file()] == []
+    spooled = tmp_path / "upload-1"  # a streamed upload on the same disk is linked, not copied
+    spooled.write_bytes(DATA)
+    key = store.stage(data=DATA, sha256=DIGEST, media_type="image/jpeg", path=spooled).keep().key
+    assert (tmp_path / "store" / key).stat().st_ino == spooled.stat().st_ino
+    assert oct((tmp_path / "store" / key).stat().st_mode & 0o777) == "0o444"
+    assert list((tmp_path / "store" / ".incoming").iterdir()) == []
