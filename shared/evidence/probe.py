@@ -24,6 +24,7 @@ import simplejpeg
 from PIL import Image, UnidentifiedImageError
 
 from shared.evidence.exif import read_exif, read_mp4_metadata
+from shared.evidence.heif import missing_bytes
 from shared.evidence.model import EvidenceRefused, EvidenceTooLarge, Probed
 from shared.evidence.sniff import LABELS, claimed, sniff
 
@@ -85,6 +86,8 @@ def _broken(filename: str, kind: str, error: Exception | str) -> EvidenceRefused
 
 def _probe_image(data: bytes, media_type: str, *, filename: str, limits: Limits) -> Probed:
     kind = LABELS[media_type]
+    if media_type in ("image/heic", "image/heif") and (missing := missing_bytes(data)):
+        raise _broken(filename, kind, missing)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

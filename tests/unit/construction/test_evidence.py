@@ -74,6 +74,25 @@ def test_a_truncated_jpeg_is_refused():
         look(data[: len(data) * 2 // 3])
 
 
+def test_a_truncated_heic_is_refused_though_its_decoder_would_fill_in_grey_tiles():
+    data = real("IMG_5195.HEIC")
+    cut = data[: len(data) * 2 // 3]
+    with pytest.raises(EvidenceRefused, match="无法作为 HEIC 完整解码") as refused:
+        look(cut, "IMG_5195.HEIC", None)
+    assert refused.value.code == "evidence_unreadable"
+    # mdat rewritten to "runs to the end of the file": the item locations still point past it
+    mdat = cut.index(b"mdat") - 4
+    patched = cut[:mdat] + b"\0\0\0\0" + cut[mdat + 4:]
+    with pytest.raises(EvidenceRefused, match="图像项"):
+        look(patched, "IMG_5195.HEIC", None)
+
+
+def test_a_heic_with_a_box_appended_is_still_the_same_photo():
+    data = real("IMG_5195.HEIC")
+    padded = data + (16).to_bytes(4, "big") + b"free" + bytes(8)
+    assert look(padded, "IMG_5195.HEIC", None).phash == look(data, "IMG_5195.HEIC", None).phash
+
+
 def test_the_decompression_bomb_guard_refuses_before_decoding():
     small = Limits(max_pixels=100_000, default_zone=CHINA)
     with pytest.raises(EvidenceRefused, match="解压炸弹") as refused:

@@ -1,0 +1,89 @@
+"""Whether a HEIF/HEIC file holds every byte its boxes and item locations (ISO/IEC 14496-12, 23008-12) declare.
+
+libheif decodes a grid whose tiles lie past the end of a cut-off file as grey tiles, without
+an error: a truncated upload would pass the pixel decode. The container says exactly how
+many bytes each box and each item's extents take, so a missing one is found before decoding.
+"""
+
+from __future__ import annotations
+
+import struct
+
+
+def missing_bytes(data: bytes) -> str | None:
+    """A reason the file is cut short or its locations point outside it, or None if all is there."""
+    try:
+        boxes = dict(_boxes(data, 0, len(data)))
+        meta = boxes.get(b"meta")
+        if meta is None:
+            return "没有 meta 盒"
+        start, end = meta
+        children = dict(_boxes(data, start + 4, end))  # meta is a full box: version and flags first
+        if b"iloc" not in children:
+            return "没有 iloc 盒"
+        idat = children.get(b"idat")
+        return _check_locations(data, *children[b"iloc"], idat=idat)
+    except _Short as short:
+        return str(short)
+
+
+class _Short(Exception):
+    """The data ends before a declared size."""
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """(type, (payload start, box end)) for each box in [start, end), refusing one that overruns."""
+    offset = start
+    while offset < end:
+        if end - offset < 8:
+            raise _Short(f"第 {offset} 字节处的盒头不完整")
+        size, kind = struct.unpack_from(">I4s", data, offset)
+        header = 8
+        if size == 1:
+            if end - offset < 16:
+                raise _Short(f"第 {offset} 字节处的盒头不完整")
+            (size,) = struct.unpack_from(">Q", data, offset + 8)
+            header = 16
+        elif size == 0:
+            size = end - offset  # the last box runs to the end
+        if size < header:
+            raise _Short(f"盒 {kind!r} 的长度 {size} 无效")
+        if offset + size > end:
+            raise _Short(f"盒 {kind.decode('latin-1')} 声明 {size} 字节，文件只剩 {end - offset} 字节")
+        yield kind, (offset + header, offset + size)
+        offset += size
+
+
+def _check_locations(data: bytes, start: int, end: int, *, idat) -> str | None:
+    reader = _Reader(data, start, end)
+    version = reader.uint(1)
+    reader.uint(3)  # flags
+    sizes = reader.uint(2)
+    offset_size, length_size = sizes >> 12, (sizes >> 8) & 0xF
+    base_size, index_size = (sizes >> 4) & 0xF, sizes & 0xF if version in (1, 2) else 0
+    for _ in range(reader.uint(2 if version < 2 else 4)):
+        item = reader.uint(2 if version < 2 else 4)
+        method = reader.uint(2) & 0xF if version in (1, 2) else 0
+        reader.uint(2)  # data_reference_index: 0, this file
+        base = reader.uint(base_size)
+        limit = len(data) if method == 0 else (idat[1] - idat[0] if idat else 0)
+        for _ in range(reader.uint(2)):
+            reader.uint(index_size)
+            offset, length = base + reader.uint(offset_size), reader.uint(length_size)
+            if method in (0, 1) and offset + length > limit:
+                return f"图像项 {item} 的数据在第 {offset}–{offset + length} 字节，文件只有 {limit} 字节"
+    return None
+
+
+class _Reader:
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data, self.offset, self.end = data, start, end
+
+    def uint(self, size: int) -> int:
+        if size == 0:
+            return 0
+        if size not in (1, 2, 3, 4, 8) or self.offset + size > self.end:
+            raise _Short("iloc 盒不完整")
+        value = int.from_bytes(self.data[self.offset:self.offset + size], "big")
+        self.offset += size
+        return value
