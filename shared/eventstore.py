@@ -58,8 +58,7 @@ class EventStore:
 
     def _append(self, conn: Connection, raw: RawLog, *, stream_id: str, expected_version: int,
                 batch: Sequence[Envelope]) -> list[Envelope]:
-        position, prev_hash = raw.head(lock=True)
-        actual = raw.stream_version(stream_id)
+        position, prev_hash, actual = raw.head_and_version(stream_id)
         if actual != expected_version:
             raise ConcurrencyError(
                 f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
@@ -77,12 +76,11 @@ class EventStore:
         if not placed:
             return placed
         try:
-            raw.insert(rows)
+            raw.append(rows, old=position, position=placed[-1].position, hash_=placed[-1].hash)
         except raw.errors as error:
             raise ConcurrencyError(
                 "数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}
             ) from error
-        raw.move_head(old=position, position=placed[-1].position, hash_=placed[-1].hash)
         return placed
 
     def load_stream(self, conn: Connection, stream_id: str, *, after_version: int = 0) -> list[Envelope]:
@@ -120,9 +118,8 @@ class EventStore:
                     events.c.body,
                     events.c.occurred_at,
                 )
-                .where(events.c.position > after)
+                .where(events.c.position > after, events.c.position <= after + limit)  # gap-free: see RawLog
                 .order_by(events.c.position)
-                .limit(limit)
             )
         )
 
