@@ -38,6 +38,7 @@ from shared.errors import Forbidden, NotFound
 from shared.settings import KernelSettings
 
 LOCAL_URL_PREFIX = "/evidence/objects"
+STALE_STAGING_SECONDS = 3600.0
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -142,6 +143,7 @@ class LocalFolderStore:
         self.secret = secret
         self.url_prefix = url_prefix.rstrip("/")
         self.ttl = ttl
+        self._swept = False
 
     def _path(self, key: str) -> Path:
         return self.root / _check_key(key)
@@ -178,6 +180,9 @@ class LocalFolderStore:
         """
         incoming = self.root / ".incoming"
         incoming.mkdir(parents=True, exist_ok=True)
+        if not self._swept:
+            _sweep_stale(incoming)
+            self._swept = True
         staged = incoming / f"{os.getpid()}-{uuid.uuid4().hex}"
         if path is not None and _same_device(path, incoming):
             with open(path, "rb") as spooled:
@@ -268,6 +273,17 @@ class LocalStaged:
     def discard(self) -> None:
         """Remove the staged file."""
         self._cleanup()
+
+
+def _sweep_stale(incoming: Path, *, older_than: float = STALE_STAGING_SECONDS) -> None:
+    # A process that died between staging and keep leaves its file; no request stages for an hour.
+    cutoff = time.time() - older_than
+    for path in incoming.iterdir():
+        try:
+            if path.lstat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def _unlink_quietly(path: Path) -> None:

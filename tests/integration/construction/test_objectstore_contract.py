@@ -180,3 +180,13 @@ def test_the_local_folder_stages_outside_every_key_and_leaves_nothing_behind(tmp
     assert (tmp_path / "store" / key).stat().st_ino == spooled.stat().st_ino
     assert oct((tmp_path / "store" / key).stat().st_mode & 0o777) == "0o444"
     assert list((tmp_path / "store" / ".incoming").iterdir()) == []
+
+
+def test_staging_left_by_a_process_that_died_is_swept_the_first_time_a_store_stages(tmp_path):
+    incoming = tmp_path / ".incoming"
+    incoming.mkdir()
+    (incoming / "1-old").write_bytes(b"left by a crash")
+    os.utime(incoming / "1-old", (time.time() - 7200, time.time() - 7200))
+    (incoming / "2-fresh").write_bytes(b"another process, mid-request")
+    LocalFolderStore(tmp_path, secret=b"k").stage(data=DATA, sha256=DIGEST, media_type="image/jpeg").discard()
+    assert [p.name for p in incoming.iterdir()] == ["2-fresh"]
