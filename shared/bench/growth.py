@@ -1,7 +1,7 @@
 """`bench growth`: append, read, verify and rebuild rates as one log grows 10× at a time.
 
 One SQLite log (WAL, synchronous FULL) is filled to each size with real appends (the hash
-chain, the Merkle tree, the log head), then at that size: appending a fixed number of
+chain, the version check, the log head), then at that size: appending a fixed number of
 events (100 per transaction), reading the whole log parsed, verifying the whole log, and
 rebuilding a read model from it. A step is fine when the per-event rate at the larger
 size is no worse than 1/1.2 of the rate at the smaller one. The aggregate row times loading
