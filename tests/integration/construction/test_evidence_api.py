@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import httpx
@@ -129,6 +130,23 @@ def test_the_same_flow_keeps_evidence_in_s3_write_once(tmp_path, sqlite_url, mot
     assert view["url"].startswith(f"http://{moto_server}/") and "X-Amz-Signature" in view["url"]
     assert httpx.get(view["url"]).content == jpeg(9, taken=TAKEN)
     assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").rglob("*.*"))
+
+
+def test_in_s3_a_refused_request_leaves_no_object_though_its_good_file_was_already_streaming(
+        tmp_path, sqlite_url, moto_server):
+    store = S3Store(s3_settings(moto_server))
+    running = start(tmp_path, sqlite_url, store=store)
+    running.ready()
+    hid = running.declare()
+    refused = running.upload(hid, ("ok.jpg", jpeg(1, taken=TAKEN), "image/jpeg"),
+                             ("corrupted.jpg", real("corrupted.jpg"), "image/jpeg"))
+    assert refused.status_code == 422 and "corrupted.jpg" in refused.json()["detail"]
+    for thread in threading.enumerate():
+        if thread.name == "evidence-put":
+            thread.join()
+    assert list(store.client.list_objects(store.bucket, recursive=True)) == []
+    [kept] = running.photos(hid, 1)  # the same good file alone is kept
+    assert store.get(kept["key"]) == jpeg(1, taken=TAKEN)
 
 
 def test_the_same_file_twice_is_one_attachment(site):
