@@ -184,12 +184,7 @@ class LocalFolderStore:
             _sweep_stale(incoming)
             self._swept = True
         staged = incoming / f"{os.getpid()}-{uuid.uuid4().hex}"
-        if path is not None and _same_device(path, incoming):
-            with open(path, "rb") as spooled:
-                os.fsync(spooled.fileno())
-            os.chmod(path, 0o444)
-            os.link(path, staged)
-        else:
+        if not (path is not None and _link_spooled(path, staged, size=len(data))):
             fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -290,11 +285,18 @@ def _unlink_quietly(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _same_device(path: Path, directory: Path) -> bool:
+def _link_spooled(path: Path, staged: Path, *, size: int) -> bool:
+    """Sync a spooled upload, make it read-only and link it as the staged file (False: copy it instead)."""
     try:
-        return os.stat(path).st_dev == os.stat(directory).st_dev
-    except OSError:
+        if os.stat(path).st_size != size or os.stat(path).st_dev != os.stat(staged.parent).st_dev:
+            return False
+        with open(path, "rb") as spooled:
+            os.fsync(spooled.fileno())
+        os.chmod(path, 0o444)
+        os.link(path, staged)
+    except OSError:  # another file system, or one without hard links
         return False
+    return True
 
 
 def _succeeds(action) -> bool:
