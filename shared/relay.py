@@ -41,7 +41,12 @@ class Checkpoint:
 class Relay:
     """Reads the events table after its checkpoint and publishes each event, key = project.
 
-    The checkpoint moves only after the broker acknowledged (acks=all). While the broker
+    The checkpoint moves only after the broker acknowledged (acks=all). The relay reads on
+    from the position it holds in memory and writes the checkpoint to the database at most
+    every `checkpoint_seconds` (and when it stops), not after every batch: each write is a
+    durable transaction on the writer commands wait for. A checkpoint that lags after a
+    crash only makes the relay re-send what the broker already has, which consumers drop
+    by event_id; it never skips an event. While the broker
     is down the relay backs off and retries; events wait in the store, none are lost.
     The embedded broker forgets everything when it restarts. Before anything is published
     the relay verifies that the broker still holds the last acknowledged record and learns
@@ -63,6 +68,7 @@ class Relay:
         batch_size: int = 500,
         poll_seconds: float = 1.0,
         check_seconds: float = 5.0,
+        checkpoint_seconds: float = 0.5,
     ) -> None:
         # `broker` (the service's FastStream broker) is not used to publish: the relay owns
         # its producer, so a producer that may hold records for a forgotten broker is dropped.
@@ -73,6 +79,7 @@ class Relay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.check_seconds = check_seconds
+        self.checkpoint_seconds = checkpoint_seconds
         self.store = EventStore()
         # None until the first round: "connecting", which a status page should not call "down".
         self.broker_up: bool | None = None
@@ -87,11 +94,21 @@ class Relay:
         self._checked_now = False
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # What the broker acknowledged (None: read it from the database), and whether the
+        # database's checkpoint is behind it.
+        self._position: Checkpoint | None = None
+        self._unsaved = False
+        self._saved_at = 0.0
 
     def notify(self) -> None:
         """Wake the relay now (safe to call from any thread, e.g. after a commit)."""
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
+
+    @property
+    def acknowledged(self) -> int | None:
+        """The last log position the broker acknowledged, as the relay knows it (None: not yet read)."""
+        return self._position.position if self._position is not None else None
 
     def lag(self, head: int, position: int) -> int | None:
         """Events not yet acknowledged, or None while unknown (broker down or not yet checked)."""
@@ -118,6 +135,10 @@ class Relay:
                     backoff = min(backoff * 2, 5.0)
         finally:
             await self._discard_producer()
+            try:
+                await self.flush_checkpoint()
+            except sa.exc.SQLAlchemyError as error:  # re-sent after a restart, never lost
+                log.warning("relay for %s: checkpoint not saved on stop: %r", self.topic, error)
 
     async def _round(self, stop: asyncio.Event, checked_at: float) -> None:
         if self._producer is None:
@@ -131,8 +152,12 @@ class Relay:
         self._wake.clear()
         published = await self.publish_pending()
         self._mark_up()
+        if self._unsaved and self._loop.time() - self._saved_at >= self.checkpoint_seconds:
+            await self.flush_checkpoint()
         if published < self.batch_size:
-            await self._sleep(stop, self.poll_seconds)
+            # Caught up: sleep until woken, or until the checkpoint is due to be written.
+            due = self._saved_at + self.checkpoint_seconds - self._loop.time() if self._unsaved else None
+            await self._sleep(stop, self.poll_seconds if due is None else max(min(due, self.poll_seconds), 0))
 
     async def _reset_connection(self) -> None:
         # After any failure the producer may hold records bound for a broker that forgot:
@@ -225,11 +250,18 @@ class Relay:
         acks = await self._acknowledged(futures)
         if not await self._offsets_moved_on(acks):
             return 0
-        last = Checkpoint(rows[-1].position, acks[-1].partition, acks[-1].offset, rows[-1].event_id)
-        await asyncio.to_thread(self.save_checkpoint, last)
+        self._position = Checkpoint(rows[-1].position, acks[-1].partition, acks[-1].offset, rows[-1].event_id)
+        self._unsaved = True
         self.metrics.relay_published.inc(len(rows))
-        self._set_lag(head, last.position)
+        self._set_lag(head, self._position.position)
         return len(rows)
+
+    async def flush_checkpoint(self) -> None:
+        """Write the acknowledged position to the database if it is ahead of what is there."""
+        if self._unsaved and self._position is not None:
+            await asyncio.to_thread(self.save_checkpoint, self._position)
+            self._unsaved = False
+        self._saved_at = asyncio.get_running_loop().time()
 
     def _partition_for(self, key: bytes) -> int:
         # Fixed by the key and the configured partition count, not by what a restarted broker
@@ -261,6 +293,7 @@ class Relay:
     async def _restart_log(self, reason: str) -> None:
         log.warning("broker lost %s (%s): re-publishing the log from position 1", self.topic, reason)
         await asyncio.to_thread(self.save_checkpoint, Checkpoint(0), republished=True)
+        self._position, self._unsaved = Checkpoint(0), False
         self._acked = {}
         self.metrics.relay_republish.inc()
 
@@ -270,10 +303,12 @@ class Relay:
         self.metrics.relay_lag.set(max(head - position, 0))
 
     def _pending(self) -> tuple[Checkpoint, int, list]:
-        with self.engine.connect() as conn:
-            checkpoint = self.load_checkpoint(conn)
-            head, _ = self.store.head(conn)
+        with self.engine.connect() as conn, conn.begin():  # one snapshot: head and rows agree
+            checkpoint = self._position if self._position is not None else self.load_checkpoint(conn)
             rows = self.store.read_raw(conn, after=checkpoint.position, limit=self.batch_size)
+            # The log has no gaps: a short read ends at the head.
+            head = rows[-1].position if 0 < len(rows) < self.batch_size else (
+                checkpoint.position if not rows else self.store.head(conn)[0])
         return checkpoint, head, rows
 
     def load_checkpoint(self, conn) -> Checkpoint:
@@ -310,6 +345,7 @@ class Relay:
         """
         await ensure_topics(self.settings)  # a restarted embedded broker has no topics either
         before = await self._current_cluster()
+        await self.flush_checkpoint()  # the check reads the last acknowledged record from the database
         checkpoint = await asyncio.to_thread(self._checkpoint_now)
         kept, found = True, None
         if checkpoint.position and checkpoint.offset is not None:
@@ -322,6 +358,7 @@ class Relay:
             await self._restart_log(f"up to position {checkpoint.position}; found {found!r} at "
                                     f"{checkpoint.partition}/{checkpoint.offset}")
         else:
+            self._position = checkpoint
             self._acked = {} if checkpoint.offset is None else {checkpoint.partition: checkpoint.offset}
         partitions = await self._producer.partitions_for(self.topic)
         self._partitions = min(len(partitions), self.settings.topic_partitions) if partitions \
