@@ -1,4 +1,10 @@
-"""`bench flow`: a command's event applied in another service, beside bare FastStream."""
+"""`bench flow`: a command's event applied in the other services, beside bare FastStream.
+
+As the product runs: one service takes commands and its relay publishes; the other three
+each apply the events in a process and a database of their own (their own consumer
+group), all beside the broker on the same machine. Bare FastStream gets the same shape:
+one publisher, three subscribing processes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ import multiprocessing
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,6 +40,8 @@ from shared.unit_of_work import Projection, UnitOfWork
 FETCH_MAX_WAIT_MS = 10
 DRAIN_SECONDS = 30.0
 START_SECONDS = 60.0
+# The product's four services: one takes the commands, the other three apply its events.
+CONSUMING_SERVICES = 3
 
 bench_applied = sa.Table(
     "bench_applied", sa.MetaData(),
@@ -59,6 +68,7 @@ class FlowBenchResult:
     kernel: Latency
     bare: Latency
     machine: dict[str, str]
+    consuming_services: int = CONSUMING_SERVICES
 
 
 async def run_flow_bench(
@@ -92,23 +102,32 @@ async def run_flow_bench(
 
 async def _kernel_flow(settings: KernelSettings, folder: Path, topic: str, *,
                        rate: float, seconds: float) -> Latency:
-    """A producing service commits and its relay publishes; a consuming service applies."""
-    async with (_ConsumingService("kernel", settings, topic, folder / "consumer.db") as consuming,
-                _ProducingService(settings, folder / "producer.db", topic) as producing):
+    """A producing service commits and its relay publishes; three consuming services apply."""
+    async with AsyncExitStack() as stack:
+        consuming = [await stack.enter_async_context(
+            _ConsumingService("kernel", settings, topic, folder / f"consumer-{n}.db", n))
+            for n in range(CONSUMING_SERVICES)]
+        producing = await stack.enter_async_context(
+            _ProducingService(settings, folder / "producer.db", topic))
         await asyncio.to_thread(producing.command, -1)
-        await consuming.warmed_up()
+        for service in consuming:
+            await service.warmed_up()
         # A request handler runs the command in a worker thread, as FastAPI runs a sync route.
         due, elapsed = await paced(lambda seq: asyncio.to_thread(producing.command, seq),
                                    rate=rate, seconds=seconds)
-        began, done = await consuming.drain(len(due))
+        stamps = [await service.drain(len(due)) for service in consuming]
+    committed = producing.committed_at
+    began, done = _every_service([b for b, _ in stamps]), _every_service([d for _, d in stamps])
     stages = {
-        "command (due → committed)": stage(due, producing.committed_at),
-        # Includes waiting behind earlier events: the consumer applies one at a time.
+        "command (due → committed)": stage(due, committed),
+        # Includes waiting behind earlier events in the same fetched batch.
         "relay → broker → consumer (committed → apply begins)":
-            stage(producing.committed_at, began),
+            stage(_every_service([committed] * len(stamps)), began),
         "consumer transaction (apply)": stage(began, done),
     }
-    return latency("kernel: command → relay → consumer", due, done, elapsed, stages)
+    return _per_command(latency(
+        f"kernel: command → relay → applied in each of {CONSUMING_SERVICES} services",
+        _every_service([due] * len(stamps)), done, elapsed, stages), due, stamps)
 
 
 async def _bare_flow(settings: KernelSettings, topic: str, *, rate: float,
@@ -120,16 +139,35 @@ async def _bare_flow(settings: KernelSettings, topic: str, *, rate: float,
     async def publish(seq: int) -> None:
         await publisher.publish(body, topic, key=f"p-{seq % 5}".encode(), headers={"seq": str(seq)})
 
-    async with _ConsumingService("bare", settings, topic, None) as consuming:
+    async with AsyncExitStack() as stack:
+        consuming = [await stack.enter_async_context(_ConsumingService("bare", settings, topic, None, n))
+                     for n in range(CONSUMING_SERVICES)]
         await publisher.start()
         try:
             await publish(-1)
-            await consuming.warmed_up()
+            for service in consuming:
+                await service.warmed_up()
             due, elapsed = await paced(publish, rate=rate, seconds=seconds)
-            _, done = await consuming.drain(len(due))
+            stamps = [await service.drain(len(due)) for service in consuming]
         finally:
             await publisher.stop()
-    return latency("bare FastStream publish → subscribe", due, done, elapsed)
+    done = _every_service([d for _, d in stamps])
+    return _per_command(latency(
+        f"bare FastStream publish → subscribe, {CONSUMING_SERVICES} subscribers",
+        _every_service([due] * len(stamps)), done, elapsed), due, stamps)
+
+
+def _every_service(stamps: list[dict[int, float]]) -> dict[int, float]:
+    """Stamps of every service under one key per (command, service); warm-up keys stay negative."""
+    return {seq * len(stamps) + (n if seq >= 0 else -n): at
+            for n, by_seq in enumerate(stamps) for seq, at in by_seq.items()}
+
+
+def _per_command(side: Latency, due: dict[int, float], stamps: list[tuple[dict, dict]]) -> Latency:
+    """Latencies stay over every (command, service) pair; sent, received and rate count commands."""
+    sent = sum(1 for seq in due if seq >= 0)
+    received = sum(1 for seq in due if seq >= 0 and all(seq in done for _, done in stamps))
+    return replace(side, sent=sent, received=received, achieved_rate=side.achieved_rate * sent / side.sent)
 
 
 class _ProducingService:
@@ -173,16 +211,16 @@ class _ProducingService:
 
 
 class _ConsumingService:
-    """The consuming side in a process of its own, as another service is (no shared GIL)."""
+    """One consuming service in a process of its own, as another service is (no shared GIL)."""
 
-    def __init__(self, kind: str, settings: KernelSettings, topic: str, db: Path | None):
+    def __init__(self, kind: str, settings: KernelSettings, topic: str, db: Path | None, number: int):
         context = multiprocessing.get_context("spawn")
         self.received = context.Value("i", 0)
         self.pipe, child = context.Pipe()
         self.process = context.Process(
-            target=_serve, name=f"bench-{kind}-consumer", daemon=True,
-            args=(kind, settings.kafka_bootstrap_servers, topic, str(db or ""), self.received,
-                  child))
+            target=_serve, name=f"bench-{kind}-consumer-{number}", daemon=True,
+            args=(kind, settings.kafka_bootstrap_servers, topic, f"{topic.removeprefix('renovation.')}-{number}",
+                  str(db or ""), self.received, child))
 
     async def __aenter__(self) -> "_ConsumingService":
         self.process.start()
@@ -212,17 +250,16 @@ class _ConsumingService:
         return self.pipe.recv()
 
 
-def _serve(kind: str, servers: str, topic: str, db: str, received, pipe) -> None:
+def _serve(kind: str, servers: str, topic: str, group: str, db: str, received, pipe) -> None:
     """The consuming process: subscribe, count and stamp each message until told to stop."""
     # make_broker's log_level is the level FastStream logs every message *at*: keep them out.
     logging.getLogger("renovation.broker").setLevel(logging.ERROR)
-    asyncio.run(_consume(kind, _settings(servers), topic, db, received, pipe))
+    asyncio.run(_consume(kind, _settings(servers), topic, group, db, received, pipe))
 
 
-async def _consume(kind: str, settings: KernelSettings, topic: str, db: str, received,
+async def _consume(kind: str, settings: KernelSettings, topic: str, group: str, db: str, received,
                    pipe) -> None:
-    broker = make_broker(settings, client_id=f"bench-{kind}-consumer")
-    group = topic.removeprefix("renovation.")
+    broker = make_broker(settings, client_id=f"bench-{group}")
     began: dict[int, float] = {}
     done: dict[int, float] = {}
     if kind == "kernel":
@@ -258,11 +295,23 @@ class _TimedConsumer(IdempotentConsumer):
         """Apply as the kernel does, then note the moment it became visible."""
         began = clock()
         outcome = super().apply(envelope, source_offset)
-        if outcome == "applied":
-            seq = envelope.payload["seq"]
-            self.began[seq], self.done[seq] = began, clock()
-            _count(self.received)
+        self._stamp([envelope], [outcome], began)
         return outcome
+
+    def apply_batch(self, envelopes: list[Envelope]) -> list[str]:
+        """Apply a batch as the kernel does, then note the moment it became visible."""
+        began = clock()
+        outcomes = super().apply_batch(envelopes)
+        self._stamp(envelopes, outcomes, began)
+        return outcomes
+
+    def _stamp(self, envelopes: list[Envelope], outcomes: list[str], began: float) -> None:
+        done = clock()
+        for envelope, outcome in zip(envelopes, outcomes, strict=True):
+            if outcome == "applied":
+                seq = envelope.payload["seq"]
+                self.began[seq], self.done[seq] = began, done
+                _count(self.received)
 
 
 def _count(received) -> None:
