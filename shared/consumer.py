@@ -83,6 +83,7 @@ class IdempotentConsumer:
         # already makes a redelivery after a crash harmless.
         self.commit_every = 100
         self.commit_seconds = 0.5
+        self._in_flight: dict[tuple[str, int], int] = {}
         self._uncommitted: KafkaMessage | None = None
         self._uncommitted_count = 0
         self._last_commit = 0.0
@@ -116,18 +117,25 @@ class IdempotentConsumer:
         if not records:
             return
         self._watch(getattr(msg, "consumer", None))
-        for record in {(r.topic, r.partition): r for r in records}.values():  # the last of each
-            self._record_lag(msg, record)
-        run: list[tuple[object, Envelope]] = []
+        # The fetch moved the consumer's position past the whole batch: until it is applied,
+        # lag counts from each partition's first record in it.
+        self._in_flight = {}
         for record in records:
-            try:
-                run.append((record, self._parse(record.value)))
-            except PoisonMessage as error:
-                # Its turn in the order: what came before it is applied first.
-                await self._apply_run(run)
-                run = []
-                await self._dead_letter(record, None, 1, str(error))
-        await self._apply_run(run)
+            self._in_flight.setdefault((record.topic, record.partition), record.offset)
+        self._record_lag(msg)
+        try:
+            run: list[tuple[object, Envelope]] = []
+            for record in records:
+                try:
+                    run.append((record, self._parse(record.value)))
+                except PoisonMessage as error:
+                    # Its turn in the order: what came before it is applied first.
+                    await self._apply_run(run)
+                    run = []
+                    await self._dead_letter(record, None, 1, str(error))
+            await self._apply_run(run)
+        finally:
+            self._in_flight = {}
         await self._commit_soon(msg, len(records))
 
     async def _commit_soon(self, msg: KafkaMessage, handled: int = 1) -> None:
@@ -351,14 +359,15 @@ class IdempotentConsumer:
         for tp in list(consumer.assignment()) if consumer is not None else []:
             consumer.seek(tp, 0)
 
-    def _record_lag(self, msg: KafkaMessage, record) -> None:
+    def _record_lag(self, msg: KafkaMessage) -> None:
         consumer = getattr(msg, "consumer", None)
-        highwater = consumer.highwater(TopicPartition(record.topic, record.partition)) if consumer else None
-        if highwater is not None:
-            behind = max(highwater - record.offset - 1, 0)
-            self.lag[(record.topic, record.partition)] = behind
-            self.metrics.consumer_lag.labels(self.name, record.topic, str(record.partition)).set(behind)
-            self._lag_measured_at = time.monotonic()
+        for (topic, partition), first in self._in_flight.items():
+            highwater = consumer.highwater(TopicPartition(topic, partition)) if consumer else None
+            if highwater is not None:
+                behind = max(highwater - first, 0)
+                self.lag[(topic, partition)] = behind
+                self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
+                self._lag_measured_at = time.monotonic()
 
     async def measure_lag(self) -> None:
         """Lag of every assigned partition from its high watermark and the next offset to apply."""
@@ -377,6 +386,7 @@ class IdempotentConsumer:
             if highwater is None:
                 return  # not fetched from this partition yet: unknown
             position = await asyncio.wait_for(consumer.position(tp), timeout=2)
+            position = min(position, self._in_flight.get((tp.topic, tp.partition), position))
             measured[(tp.topic, tp.partition)] = max(highwater - position, 0)
         for (topic, partition), behind in measured.items():
             self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
