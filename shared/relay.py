@@ -100,10 +100,18 @@ class Relay:
         self._unsaved = False
         self._saved_at = 0.0
 
-    def notify(self) -> None:
-        """Wake the relay now (safe to call from any thread, e.g. after a commit)."""
+    def notify(self, position: int | None = None) -> None:
+        """Wake the relay now (safe to call from any thread, e.g. after a commit).
+
+        `position`, the last one the commit placed, spares a read of the log when the relay
+        has already published it (it read the event while its wake-up was on the way).
+        """
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+            self._loop.call_soon_threadsafe(self._wake_for, position)
+
+    def _wake_for(self, position: int | None) -> None:
+        if position is None or self._position is None or position > self._position.position:
+            self._wake.set()
 
     @property
     def acknowledged(self) -> int | None:

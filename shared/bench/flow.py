@@ -207,7 +207,7 @@ class _ProducingService:
         # The path Service._committed takes after every commit: count, then wake the relay.
         for envelope in envelopes:
             self.metrics.events_appended.labels(envelope.event_type).inc()
-        self.relay.notify()
+        self.relay.notify(envelopes[-1].position)
 
 
 class _ConsumingService:
