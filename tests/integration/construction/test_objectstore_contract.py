@@ -135,6 +135,9 @@ def test_an_unreachable_store_says_so():
     store.client._http.connection_pool_kw["retries"] = 0
     with pytest.raises(ObjectStoreError):
         store.put(data=DATA, sha256=DIGEST, media_type="image/jpeg")
+    staged = store.stage(data=DATA, sha256=DIGEST, media_type="image/jpeg")
+    with pytest.raises(ObjectStoreError):
+        staged.keep()
 
 
 def _put_threads_done() -> None:
