@@ -129,7 +129,7 @@ class Service:
             self.metrics.events_appended.labels(envelope.event_type).inc()
             if envelope.event_type == calendar_sync.CALENDAR_EVENT:
                 self.calendar_keeper.wake()
-        self.relay.notify()
+        self.relay.notify(envelopes[-1].position)
 
     def migrate(self) -> None:
         """Bring the database schema to the newest migration; load the calendar years recorded so far."""
