@@ -111,8 +111,12 @@ class IdempotentConsumer:
         subscriber(self.handle_batch)
         self._subscriber = subscriber
 
-    async def handle_batch(self, msg: KafkaMessage) -> None:
+    async def handle_batch(self, _bodies) -> None:
         """Apply a fetched batch of messages in order (poison ones dead-lettered); then commit."""
+        # The message is taken from the broker's context, not injected as a `KafkaMessage`
+        # parameter: fast_depends resolves such a parameter in a worker thread, a thread hop
+        # per fetched batch that cost as much as applying it.
+        msg: KafkaMessage = self.broker.context.get_local("message")
         records = msg.raw_message
         if not records:
             return
