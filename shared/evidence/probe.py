@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from concurrent.futures import Future
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -45,8 +46,12 @@ class Limits:
 
 
 def examine(data: bytes, *, filename: str, content_type: str | None, limits: Limits,
-            sha256: str | None = None) -> Probed:
-    """Check size, prove the content and hash it once (or take the SHA-256 computed while streaming)."""
+            sha256: str | Future[str] | None = None) -> Probed:
+    """Check size, prove the content and hash it once.
+
+    `sha256` is the digest computed while the upload streamed in, or a future of the one the
+    caller computes on another thread while this one decodes; None: hashed here.
+    """
     size = len(data)
     if size == 0:
         raise EvidenceRefused(f"文件“{filename}”是空文件", code="evidence_empty")
@@ -54,7 +59,7 @@ def examine(data: bytes, *, filename: str, content_type: str | None, limits: Lim
         raise EvidenceTooLarge(f"文件“{filename}”有 {size / 1048576:.1f} MB，"
                                f"超过 {limits.max_bytes / 1048576:.0f} MB 的上限")
     probed = probe(data, filename=filename, content_type=content_type, limits=limits)
-    digest = sha256 or hashlib.sha256(data).hexdigest()
+    digest = sha256.result() if isinstance(sha256, Future) else sha256 or hashlib.sha256(data).hexdigest()
     return Probed(media_type=probed.media_type, width=probed.width, height=probed.height,
                   sighting=probed.sighting, phash=probed.phash, sha256=digest, size=size)
 

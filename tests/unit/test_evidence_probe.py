@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,16 @@ def test_examine_hashes_once_and_takes_a_digest_computed_while_streaming():
     small = Limits(max_pixels=100_000_000, default_zone=CHINA, max_bytes=1000)
     with pytest.raises(EvidenceTooLarge, match="超过"):
         examine(data, filename="p.jpg", content_type="image/jpeg", limits=small)
+
+
+def test_examine_takes_a_digest_another_thread_computes_while_it_decodes():
+    data = photo()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = Future()
+        proving = pool.submit(examine, data, filename="p.jpg", content_type="image/jpeg", limits=LIMITS,
+                              sha256=digest)
+        digest.set_result(hashlib.sha256(data).hexdigest())
+        assert proving.result().sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_the_scaled_decode_still_reads_every_block_so_a_late_cut_is_refused():

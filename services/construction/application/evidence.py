@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,17 +55,23 @@ def examine(ctx: Construction, upload: Upload) -> Examined:
     (after the proof, in the command); a refusal gives them up.
     """
     data = upload.read()
-    digest = upload.sha256 or hashlib.sha256(data).hexdigest()
+    hashed: Future[str] = Future()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-proof") as pool:
         proving = pool.submit(ctx.probe, data, filename=upload.filename, content_type=upload.content_type,
-                              sha256=digest)
-        staged, kind = None, sniff(data)
-        if kind and len(data) <= ctx.settings.max_upload_bytes:  # the proof refuses the rest unstaged
-            try:
+                              sha256=upload.sha256 or hashed)
+        staged = None
+        try:
+            # Hashed here, alongside the decode, unless it was while streaming in.
+            digest = upload.sha256 or hashlib.sha256(data).hexdigest()
+            hashed.set_result(digest)
+            kind = sniff(data)
+            if kind and len(data) <= ctx.settings.max_upload_bytes:  # the proof refuses the rest unstaged
                 staged = ctx.store.stage(data=data, sha256=digest, media_type=kind, path=upload.path)
-            except BaseException:
-                proving.result()  # a refusal of the file is the answer, not the store's error
-                raise
+        except BaseException as error:
+            if not hashed.done():
+                hashed.set_exception(error)
+            proving.result()  # a refusal of the file is the answer, not the store's error
+            raise
         try:
             probed = proving.result()
         except BaseException:
