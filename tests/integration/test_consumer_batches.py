@@ -113,3 +113,28 @@ def test_a_policy_in_a_batch_runs_in_its_events_chain_and_rebuild_order_is_kept(
     live = snapshot(target, projection)
     assert rebuild(target, projection, consumer="construction") == 6  # 3 own, 3 foreign
     assert snapshot(target, projection) == live
+
+
+async def test_an_empty_fetch_is_followed_by_waiting_for_records_not_by_a_pause(tmp_path, monkeypatch):
+    from faststream.kafka import KafkaBroker
+    from faststream.kafka.subscriber import usecase
+
+    async def no_pause(seconds) -> None:
+        raise AssertionError(f"paused {seconds} s after an empty fetch: a record arriving meanwhile waits it out")
+
+    class Idle:
+        """A Kafka consumer with nothing to fetch."""
+
+        waits: list[int] = []
+
+        async def getmany(self, *, timeout_ms: int, max_records: int | None = None) -> dict:
+            self.waits.append(timeout_ms)
+            return {}
+
+    monkeypatch.setattr(usecase.anyio, "sleep", no_pause)
+    consumer = consumer_on(engine_at(tmp_path / "construction.db"))
+    consumer.subscribe(KafkaBroker("127.0.0.1:1"), ["renovation.intake"])
+    idle = Idle()
+
+    assert await consumer._subscriber.get_msg(idle) == ()
+    assert idle.waits and idle.waits[0] >= 100, "getmany returns as records arrive: it may wait long"
