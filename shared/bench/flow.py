@@ -112,9 +112,15 @@ async def _kernel_flow(settings: KernelSettings, folder: Path, topic: str, *,
         await asyncio.to_thread(producing.command, -1)
         for service in consuming:
             await service.warmed_up()
-        # A request handler runs the command in a worker thread, as FastAPI runs a sync route.
-        due, elapsed = await paced(lambda seq: asyncio.to_thread(producing.command, seq),
-                                   rate=rate, seconds=seconds)
+        # A request handler runs the command in a worker thread, as FastAPI runs a sync route;
+        # requests do not wait for each other to start, so neither do the commands here.
+        running: list[asyncio.Task] = []
+
+        async def start(seq: int) -> None:
+            running.append(asyncio.create_task(asyncio.to_thread(producing.command, seq)))
+
+        due, elapsed = await paced(start, rate=rate, seconds=seconds)
+        await asyncio.gather(*running)
         stamps = [await service.drain(len(due)) for service in consuming]
     committed = producing.committed_at
     began, done = _every_service([b for b, _ in stamps]), _every_service([d for _, d in stamps])
