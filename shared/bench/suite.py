@@ -104,7 +104,8 @@ def flow_rows(*, seconds: float) -> list[Row]:
                 raise RuntimeError(f"{side.name} at {rate:g}/s lost {side.sent - side.received} of {side.sent}")
         kernel, bare = result.kernel, result.bare
         target = rate == 200.0
-        rows.append(Row(f"command → applied elsewhere, {rate:g}/s (achieved {kernel.achieved_rate:.0f}/s)",
+        rows.append(Row(f"command → applied in the 3 other services, {rate:g}/s "
+                        f"(achieved {kernel.achieved_rate:.0f}/s)",
                         f"p50 {kernel.p50:.1f} ms, p99 {kernel.p99:.1f} ms",
                         f"bare FastStream p50 {bare.p50:.1f} ms, p99 {bare.p99:.1f} ms",
                         f"{kernel.p99 / bare.p99:.1f}× p99" if bare.p99 else "—",
