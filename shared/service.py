@@ -146,13 +146,15 @@ class Service:
                 inbox.c.consumer == self.spec.name, inbox.c.status == "applied")).scalar()
             dead = conn.execute(sa.select(sa.func.count()).select_from(dead_letter).where(
                 dead_letter.c.consumer == self.spec.name)).scalar()
+        # The relay writes its checkpoint at most every half second; what it holds is live.
+        relayed = checkpoint.position if self.relay.acknowledged is None else self.relay.acknowledged
         return {
             "service": self.spec.name,
             "log_position": head,
-            "relay_position": checkpoint.position,
+            "relay_position": relayed,
             # None (shown as 未知) while unknown: the broker is down, or not yet checked.
-            "relay_lag": self.relay.lag(head, checkpoint.position),
-            "relay_unacknowledged": max(head - checkpoint.position, 0),
+            "relay_lag": self.relay.lag(head, relayed),
+            "relay_unacknowledged": max(head - relayed, 0),
             "broker_up": self.relay.broker_up,
             "broker_error": self.relay.last_error,
             "consumer_lag": (self.consumer.current_lag() if self.relay.broker_up else None)
