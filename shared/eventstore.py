@@ -13,6 +13,11 @@ from shared.log_sql import RawLog, place, row as placed_row
 from shared.errors import ConcurrencyError
 from shared.schema import events
 
+# The envelope's compiled validator, called directly: the same validation as
+# `Envelope.model_validate_json`, without its per-call Python wrapper (~15% of a parsed read).
+_parse = Envelope.__pydantic_validator__.validate_json
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     """The outcome of checking a log: how far it is sound, and the first broken place."""
@@ -90,7 +95,7 @@ class EventStore:
             bodies = raw.stream_bodies(stream_id, after_version=after_version)
         finally:
             raw.close()
-        return [Envelope.model_validate_json(body) for body in bodies]
+        return [_parse(body) for body in bodies]
 
     def read(
         self, conn: Connection, *, after: int = 0, limit: int = 1000, project_id: str | None = None
@@ -99,7 +104,7 @@ class EventStore:
         if project_id is None:
             raw = RawLog(conn)
             try:
-                return [Envelope.model_validate_json(body) for body in raw.bodies(after=after, limit=limit)]
+                return [_parse(body) for body in raw.bodies(after=after, limit=limit)]
             finally:
                 raw.close()
         query = sa.select(events.c.body).where(events.c.position > after, events.c.project_id == project_id)
