@@ -35,11 +35,11 @@ class VerifyResult:
 class EventStore:
     """Appends and reads envelopes inside the caller's transaction."""
 
-    def head(self, conn: Connection, *, lock: bool = False) -> tuple[int, str]:
+    def head(self, conn: Connection) -> tuple[int, str]:
         """The last position and hash of the log (0 and the genesis hash when empty)."""
         raw = RawLog(conn)
         try:
-            return raw.head(lock=lock)
+            return raw.head()
         finally:
             raw.close()
 

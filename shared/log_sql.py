@@ -32,7 +32,7 @@ def statements(dialect: str) -> dict[str, str]:
     mark = "?" if dialect == "sqlite" else "%s"
     lock = " FOR UPDATE" if dialect == "postgresql" else ""
     return {
-        "head": f"SELECT position, hash FROM log_head WHERE id = 1{lock}",
+        "head": "SELECT position, hash FROM log_head WHERE id = 1",
         # The head (locked) and the stream's version in one round trip.
         "head_and_version": f"SELECT position, hash, (SELECT max(stream_version) FROM events "
                             f"WHERE stream_id = {mark}) FROM log_head WHERE id = 1{lock}",
@@ -65,9 +65,9 @@ class RawLog:
         self.cursor = conn.connection.cursor()
         self.errors = conn.dialect.dbapi.IntegrityError
 
-    def head(self, *, lock: bool) -> tuple[int, str]:
-        """The last position and hash (locked on PostgreSQL when asked)."""
-        self.cursor.execute(self.sql["head"] if lock else self.sql["head"].replace(" FOR UPDATE", ""))
+    def head(self) -> tuple[int, str]:
+        """The last position and hash, unlocked (an append locks it through `head_and_version`)."""
+        self.cursor.execute(self.sql["head"])
         row = self.cursor.fetchone()
         return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
