@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared.actor import Actor
 from shared.envelope import GENESIS_HASH, Envelope, stored_body_problem
-from shared.log_sql import RawLog, place, row as placed_row
 from shared.errors import ConcurrencyError
+from shared.log_sql import RawLog
+from shared.placing import NewEvent, Template, place, row as placed_row
 from shared.schema import events
 
 # The envelope's compiled validator, called directly: the same validation as
@@ -54,39 +56,50 @@ class EventStore:
     def append(
         self, conn: Connection, *, stream_id: str, expected_version: int, batch: Sequence[Envelope]
     ) -> list[Envelope]:
-        """Append events to a stream if it still is at `expected_version`; return them placed."""
+        """Append drafted envelopes to a stream if it still is at `expected_version`; return them placed."""
         raw = RawLog(conn)
         try:
-            return self._append(conn, raw, stream_id=stream_id, expected_version=expected_version, batch=batch)
+            position, prev_hash = _checked_head(raw, stream_id, expected_version)
+            placed: list[Envelope] = []
+            rows: list[tuple] = []
+            for offset, draft in enumerate(batch, start=1):
+                if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
+                    raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
+                envelope, body = place(draft, position=position + offset, prev_hash=prev_hash)
+                prev_hash = envelope.hash
+                placed.append(envelope)
+                rows.append(placed_row(envelope, body))
+            _write(raw, rows, placed, old=position, stream_id=stream_id)
+            return placed
         finally:
             raw.close()
 
-    def _append(self, conn: Connection, raw: RawLog, *, stream_id: str, expected_version: int,
-                batch: Sequence[Envelope]) -> list[Envelope]:
-        position, prev_hash, actual = raw.head_and_version(stream_id)
-        if actual != expected_version:
-            raise ConcurrencyError(
-                f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
-                details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
-            )
-        placed: list[Envelope] = []
-        rows: list[tuple] = []
-        for offset, draft in enumerate(batch, start=1):
-            if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
-                raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
-            envelope, body = place(draft, position=position + offset, prev_hash=prev_hash)
-            prev_hash = envelope.hash
-            placed.append(envelope)
-            rows.append(placed_row(envelope, body))
-        if not placed:
-            return placed
+    def record(
+        self, conn: Connection, *, stream_id: str, expected_version: int, events: Sequence[NewEvent],
+        project_id: str, actor: Actor, correlation_id: str, causation_id: str | None = None,
+    ) -> list[Envelope]:
+        """Append a command's new events to a stream if it still is at `expected_version`; return them placed.
+
+        The same as `append` with drafted envelopes, without drafting them: each envelope is
+        built (and validated) once, placed.
+        """
+        raw = RawLog(conn)
         try:
-            raw.append(rows, old=position, position=placed[-1].position, hash_=placed[-1].hash)
-        except raw.errors as error:
-            raise ConcurrencyError(
-                "数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}
-            ) from error
-        return placed
+            position, prev_hash = _checked_head(raw, stream_id, expected_version)
+            template = Template(stream_id=stream_id, project_id=project_id, actor=actor,
+                                correlation_id=correlation_id, causation_id=causation_id)
+            placed: list[Envelope] = []
+            rows: list[tuple] = []
+            for offset, event in enumerate(events, start=1):
+                envelope, row = template.place(event, stream_version=expected_version + offset,
+                                               position=position + offset, prev_hash=prev_hash)
+                prev_hash = envelope.hash
+                placed.append(envelope)
+                rows.append(row)
+            _write(raw, rows, placed, old=position, stream_id=stream_id)
+            return placed
+        finally:
+            raw.close()
 
     def load_stream(self, conn: Connection, stream_id: str, *, after_version: int = 0) -> list[Envelope]:
         """The events of one stream after `after_version` (all of them by default), in version order."""
@@ -129,11 +142,22 @@ class EventStore:
         )
 
     def iter_all(self, conn: Connection, *, chunk: int = 2000) -> Iterator[Envelope]:
-        """Every envelope of the log in order, fetched in chunks."""
-        after = 0
-        while batch := self.read(conn, after=after, limit=chunk):
-            yield from batch
-            after = batch[-1].position
+        """Every envelope of the log in order, fetched in chunks of stored bodies, each parsed when reached.
+
+        Parsing as the caller goes keeps one envelope alive at a time, not a chunk of them: a
+        chunk of parsed envelopes outlives the collector's young generation and made every
+        full replay pay for repeated collections of all of them (~30% of a parsed read).
+        """
+        raw = RawLog(conn)
+        try:
+            after = 0
+            while bodies := raw.bodies(after=after, limit=chunk):
+                for body in bodies:
+                    envelope = _parse(body)
+                    yield envelope
+                after = envelope.position
+        finally:
+            raw.close()
 
     def verify(self, conn: Connection, *, chunk: int = 2000) -> VerifyResult:
         """Check positions, the hash chain and the indexed columns; name the first break."""
@@ -158,6 +182,26 @@ class EventStore:
             return VerifyResult(last, last + 1 if head_position > last else head_position,
                                 f"log head says position {head_position}, log ends at {last}")
         return VerifyResult(last)
+
+
+def _checked_head(raw: RawLog, stream_id: str, expected_version: int) -> tuple[int, str]:
+    """The locked log head, once the stream is known to be at `expected_version`."""
+    position, prev_hash, actual = raw.head_and_version(stream_id)
+    if actual != expected_version:
+        raise ConcurrencyError(
+            f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
+            details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
+        )
+    return position, prev_hash
+
+
+def _write(raw: RawLog, rows: list[tuple], placed: list[Envelope], *, old: int, stream_id: str) -> None:
+    if not placed:
+        return
+    try:
+        raw.append(rows, old=old, position=placed[-1].position, hash_=placed[-1].hash)
+    except raw.errors as error:
+        raise ConcurrencyError("数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}) from error
 
 
 def _check_row(row: sa.Row, *, expected_position: int, prev_hash: str) -> str | None:

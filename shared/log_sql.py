@@ -2,26 +2,19 @@
 
 The statements run on the caller's connection, inside its transaction (BEGIN IMMEDIATE on
 SQLite, a row lock on the log head on PostgreSQL), exactly as the SQLAlchemy forms did;
-they only skip building and compiling an expression tree for every event. The placing of
-an envelope computes its canonical form once: the hash covers the form without `hash`, and
-the stored body is that form with `"hash":"…"` put in its sorted place.
+they only skip building and compiling an expression tree for every event. What the rows
+hold (the placed envelope, its canonical body and hash) is `shared.placing`'s work.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from functools import lru_cache
-from json.encoder import encode_basestring
 
 from sqlalchemy.engine import Connection
 
-from shared.actor import Actor
-from shared.canonical import CanonicalizationError, canonical_text
-from shared.envelope import GENESIS_HASH, Envelope
+from shared.envelope import GENESIS_HASH
 
-_MAX_SAFE = 2**53 - 1
 COLUMNS = ("position", "event_id", "event_type", "schema_version", "stream_id", "stream_version", "project_id",
            "occurred_at", "body", "prev_hash", "hash")
 
@@ -114,70 +107,3 @@ class RawLog:
     def close(self) -> None:
         """Release the cursor (the connection and its transaction stay the caller's)."""
         self.cursor.close()
-
-
-def place(draft: Envelope, *, position: int, prev_hash: str) -> tuple[Envelope, str]:
-    """The envelope at `position` after `prev_hash`, with its hash, and its stored body (canonical JSON).
-
-    The envelope's keys are fixed ASCII names, so their canonical order is known: the body is
-    written field by field, and only the payload goes through the general encoder. A value the
-    template cannot spell exactly as RFC 8785 does (a non-UTC or naive time, an out-of-range
-    integer) takes the general path, which gives the same bytes or the same error.
-    """
-    if not _templated(draft, position):
-        return _place_generic(draft, position=position, prev_hash=prev_hash)
-    try:
-        payload = canonical_text(draft.payload)
-    except CanonicalizationError:  # a value only pydantic's JSON mode can spell (a date, a NaN)
-        return _place_generic(draft, position=position, prev_hash=prev_hash)
-    actor, text = draft.actor, encode_basestring
-    causation = "null" if draft.causation_id is None else text(draft.causation_id)
-    head = (f'{{"actor":{{"id":{text(actor.id)},"role":{text(actor.role)}}},"causation_id":{causation},'
-            f'"correlation_id":{text(draft.correlation_id)},"event_id":"{draft.event_id}",'
-            f'"event_type":{text(draft.event_type)}')
-    tail = (f'"occurred_at":"{_utc_text(draft.occurred_at)}","payload":{payload},'
-            f'"position":{position},"prev_hash":{text(prev_hash)},"project_id":{text(draft.project_id)},'
-            f'"schema_version":{draft.schema_version},"stream_id":{text(draft.stream_id)},'
-            f'"stream_version":{draft.stream_version}}}')
-    digest = hashlib.sha256(f"{prev_hash}{head},{tail}".encode()).hexdigest()
-    envelope = draft.model_copy(update={"position": position, "prev_hash": prev_hash, "hash": digest})
-    return envelope, f'{head},"hash":"{digest}",{tail}'
-
-
-# The template spells exactly these fields; a model that gains one falls back to the general path.
-_TEMPLATE_FITS = (list(Envelope.model_fields) == [
-    "event_id", "event_type", "schema_version", "stream_id", "stream_version", "project_id", "occurred_at",
-    "actor", "correlation_id", "causation_id", "payload", "position", "prev_hash", "hash"]
-    and list(Actor.model_fields) == ["id", "role"])
-
-
-def _templated(draft: Envelope, position: int) -> bool:
-    # Ints beyond 2**53 - 1 are refused by RFC 8785; a time must already be UTC to print as `…Z`.
-    return (_TEMPLATE_FITS and type(draft.payload) is dict and draft.occurred_at.tzinfo is UTC
-            and 0 < position <= _MAX_SAFE and draft.stream_version <= _MAX_SAFE
-            and draft.schema_version <= _MAX_SAFE)
-
-
-def _utc_text(moment: datetime) -> str:
-    # What pydantic writes for an aware UTC datetime in JSON mode: ISO 8601 with `Z`.
-    return moment.isoformat()[:-6] + "Z"
-
-
-def _place_generic(draft: Envelope, *, position: int, prev_hash: str) -> tuple[Envelope, str]:
-    fields = draft.model_dump(mode="json")
-    fields["position"], fields["prev_hash"] = position, prev_hash
-    del fields["hash"]
-    # The top-level keys are plain ASCII names: "hash" sorts between these two halves.
-    before = canonical_text({key: value for key, value in fields.items() if key < "hash"})
-    after = canonical_text({key: value for key, value in fields.items() if key > "hash"})
-    digest = hashlib.sha256(prev_hash.encode("ascii") + f"{before[:-1]},{after[1:]}".encode()).hexdigest()
-    body = f'{before[:-1]},"hash":"{digest}",{after[1:]}'
-    envelope = draft.model_copy(update={"position": position, "prev_hash": prev_hash, "hash": digest})
-    return envelope, body
-
-
-def row(envelope: Envelope, body: str) -> tuple:
-    """The stored row of a placed envelope, in COLUMNS order."""
-    return (envelope.position, str(envelope.event_id), envelope.event_type, envelope.schema_version,
-            envelope.stream_id, envelope.stream_version, envelope.project_id, envelope.occurred_at.isoformat(),
-            body, envelope.prev_hash, envelope.hash)

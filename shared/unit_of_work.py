@@ -17,6 +17,7 @@ from shared.envelope import Envelope, new_event_id, utc_now
 from shared.errors import NotFound, RecordedRefusal
 from shared.event import EventRegistry, registry as default_registry
 from shared.eventstore import EventStore
+from shared.placing import NewEvent
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -126,25 +127,13 @@ class UnitOfWork:
 
     def save(self, aggregate: Aggregate, *, project_id: str) -> list[Envelope]:
         """Append the aggregate's new events and update the read models for them."""
-        expected = aggregate.expected_version
-        drafts = [
-            Envelope(
-                event_id=new_event_id(),
-                event_type=event.event_type,
-                schema_version=event.schema_version,
-                stream_id=aggregate.stream_id,
-                stream_version=expected + index,
-                project_id=project_id,
-                occurred_at=self.clock(),
-                actor=self.actor,
-                correlation_id=self.correlation_id,
-                causation_id=self.causation_id,
-                payload=event.model_dump(mode="json"),
-            )
-            for index, event in enumerate(aggregate.collect(), start=1)
-        ]
-        placed = self.store.append(
-            self.conn, stream_id=aggregate.stream_id, expected_version=expected, batch=drafts
+        expected, clock = aggregate.expected_version, self.clock
+        events = [NewEvent(new_event_id(), event.event_type, event.schema_version, clock(),
+                           event.model_dump(mode="json")) for event in aggregate.collect()]
+        placed = self.store.record(
+            self.conn, stream_id=aggregate.stream_id, expected_version=expected, events=events,
+            project_id=project_id, actor=self.actor, correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
         )
         for envelope in placed:
             self.projection.apply(self.conn, envelope)

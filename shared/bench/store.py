@@ -285,7 +285,8 @@ for _constraint in bare_events.constraints:
 def _rows_like_ours(count: int) -> list[dict]:
     """The rows our store writes for `count` notes (placed and hashed once, before any timing)."""
     from shared.envelope import Envelope, new_event_id, utc_now
-    from shared.log_sql import COLUMNS, place, row
+    from shared.log_sql import COLUMNS
+    from shared.placing import place, row
 
     rows, prev = [], "0" * 64
     for seq in range(min(count, 1000)):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from shared.actor import Actor
 from shared.canonical import canonical_json
 from shared.envelope import GENESIS_HASH, Envelope, chain_hash
-from shared.log_sql import place
+from shared.placing import place, place_generic
 
 SAFE = 2**53 - 1
 CHINESE = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
@@ -80,8 +80,6 @@ def test_generated_envelopes_hash_exactly_as_with_rfc8785(payload, stream, versi
        offset=st.integers(-14 * 60, 14 * 60), versions=st.lists(st.integers(1, SAFE), min_size=3, max_size=3))
 def test_the_templated_placing_equals_the_general_one(payload, texts, causation, seconds, micros, offset, versions):
     """Every field varies (Chinese, astral, controls; any UTC offset): the fast body is the general one."""
-    from shared.log_sql import _place_generic
-
     event_type, stream, project, actor_id, role, correlation = texts
     draft = Envelope(
         event_id="01a2b3c4-0000-7000-8000-0000000000ff", event_type=event_type, schema_version=versions[0],
@@ -94,9 +92,9 @@ def test_the_templated_placing_equals_the_general_one(payload, texts, causation,
         fast = place(draft, position=versions[2], prev_hash=prev)
     except (ValueError, UnicodeEncodeError) as error:
         with pytest.raises(type(error)):
-            _place_generic(draft, position=versions[2], prev_hash=prev)
+            place_generic(draft, position=versions[2], prev_hash=prev)
         return
-    assert fast == _place_generic(draft, position=versions[2], prev_hash=prev)
+    assert fast == place_generic(draft, position=versions[2], prev_hash=prev)
     assert fast[1].encode("utf-8") == rfc8785.dumps(fast[0].model_dump(mode="json"))
 
 
@@ -109,3 +107,11 @@ def test_what_rfc8785_refuses_is_refused_the_same_way(value):
         canonical_json(value)
     if isinstance(theirs.value, rfc8785.CanonicalizationError):
         assert type(ours.value) is type(theirs.value)
+
+
+def test_every_character_in_a_plain_object_canonicalises_as_rfc8785():
+    """Plain objects (ASCII keys, scalar values: most payloads) take orjson's path: every code point agrees."""
+    characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for start in range(0, len(characters), 8192):
+        text = "".join(characters[start:start + 8192])
+        same({"text": text, "b": 1, "a": None, "seq": -(2**53 - 1), "yes": True})
