@@ -145,6 +145,13 @@ async def _bare_flow(settings: KernelSettings, topic: str, *, rate: float,
     async def publish(seq: int) -> None:
         await publisher.publish(body, topic, key=f"p-{seq % 5}".encode(), headers={"seq": str(seq)})
 
+    # Each publish starts when due and does not wait for the one before, as the kernel's
+    # commands do (awaiting each acks=all round trip in turn fell behind the schedule).
+    running: list[asyncio.Task] = []
+
+    async def start(seq: int) -> None:
+        running.append(asyncio.create_task(publish(seq)))
+
     async with AsyncExitStack() as stack:
         consuming = [await stack.enter_async_context(_ConsumingService("bare", settings, topic, None, n))
                      for n in range(CONSUMING_SERVICES)]
@@ -153,7 +160,8 @@ async def _bare_flow(settings: KernelSettings, topic: str, *, rate: float,
             await publish(-1)
             for service in consuming:
                 await service.warmed_up()
-            due, elapsed = await paced(publish, rate=rate, seconds=seconds)
+            due, elapsed = await paced(start, rate=rate, seconds=seconds)
+            await asyncio.gather(*running)
             stamps = [await service.drain(len(due)) for service in consuming]
         finally:
             await publisher.stop()
