@@ -100,6 +100,31 @@ def test_stale_expected_version_fails_and_writes_nothing(engine):
         assert EventStore().verify(conn).ok
 
 
+def test_a_batch_refused_by_the_database_writes_none_of_its_events(engine):
+    """A batch (COPY on PostgreSQL) whose second event reuses a stored event id fails whole."""
+    from shared.envelope import Envelope, new_event_id, utc_now
+
+    bump(engine, "c-dup")
+    with engine.connect() as conn:
+        [stored] = EventStore().read(conn)
+
+    def draft(version: int, event_id) -> Envelope:
+        return Envelope(event_id=event_id, event_type="test.CounterIncremented", schema_version=2,
+                        stream_id="c-batch", stream_version=version, project_id="p1", occurred_at=utc_now(),
+                        actor=Actor(id="u1", role="official"), correlation_id="c",
+                        payload={"by": 1, "note": "n"})
+
+    batch = [draft(1, new_event_id()), draft(2, stored.event_id), draft(3, new_event_id())]
+    with pytest.raises(ConcurrencyError), engine.connect() as conn, conn.begin():  # the error rolls back
+        EventStore().append(conn, stream_id="c-batch", expected_version=0, batch=batch)
+    with engine.connect() as conn:
+        assert [e.event_id for e in EventStore().read(conn)] == [stored.event_id]
+        assert EventStore().head(conn) == (1, stored.hash) and EventStore().verify(conn).ok
+    bump(engine, "c-batch", times=3)  # the stream is still free at version 0
+    with engine.connect() as conn:
+        assert EventStore().stream_version(conn, "c-batch") == 3 and EventStore().verify(conn).ok
+
+
 def test_events_and_read_model_commit_together_or_not_at_all(engine):
     with uow(engine) as work:
         counter = Counter("c-2")
