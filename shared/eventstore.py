@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from shared.actor import Actor
 from shared.envelope import GENESIS_HASH, Envelope, stored_body_problem
 from shared.errors import ConcurrencyError
-from shared.log_sql import RawLog
+from shared.log_sql import LogRow, RawLog
 from shared.placing import NewEvent, Template, place, row as placed_row
 from shared.schema import events
 
@@ -124,22 +124,13 @@ class EventStore:
         rows = conn.execute(query.order_by(events.c.position).limit(limit))
         return [Envelope.from_json(row.body) for row in rows]
 
-    def read_raw(self, conn: Connection, *, after: int = 0, limit: int = 1000) -> list[sa.Row]:
+    def read_raw(self, conn: Connection, *, after: int = 0, limit: int = 1000) -> list[LogRow]:
         """Rows (position, event_id, project_id, event_type, body, occurred_at) for the relay: no parsing."""
-        return list(
-            conn.execute(
-                sa.select(
-                    events.c.position,
-                    events.c.event_id,
-                    events.c.project_id,
-                    events.c.event_type,
-                    events.c.body,
-                    events.c.occurred_at,
-                )
-                .where(events.c.position > after, events.c.position <= after + limit)  # gap-free: see RawLog
-                .order_by(events.c.position)
-            )
-        )
+        raw = RawLog(conn)
+        try:
+            return raw.relay_rows(after=after, limit=limit)  # gap-free: see RawLog
+        finally:
+            raw.close()
 
     def iter_all(self, conn: Connection, *, chunk: int = 2000) -> Iterator[Envelope]:
         """Every envelope of the log in order, fetched in chunks of stored bodies, each parsed when reached.

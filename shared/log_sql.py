@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -17,6 +18,17 @@ from shared.envelope import GENESIS_HASH
 
 COLUMNS = ("position", "event_id", "event_type", "schema_version", "stream_id", "stream_version", "project_id",
            "occurred_at", "body", "prev_hash", "hash")
+
+
+class LogRow(NamedTuple):
+    """What the relay sends of one stored event: no parsing."""
+
+    position: int
+    event_id: str
+    project_id: str
+    event_type: str
+    body: str
+    occurred_at: str
 
 
 @lru_cache(maxsize=8)
@@ -39,6 +51,8 @@ def statements(dialect: str) -> dict[str, str]:
         # statistics (with `LIMIT` alone a fresh table is read whole and sorted on disk).
         "bodies": f"SELECT body FROM events WHERE position > {mark} AND position <= {mark} "
                   "ORDER BY position",
+        "relay": f"SELECT position, event_id, project_id, event_type, body, occurred_at FROM events "
+                 f"WHERE position > {mark} AND position <= {mark} ORDER BY position",
         "stream": f"SELECT body FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
                   "ORDER BY stream_version",
     }
@@ -106,6 +120,11 @@ class RawLog:
         """Stored bodies in log order after a position."""
         self.cursor.execute(self.sql["bodies"], (after, after + limit))
         return [row[0] for row in self.cursor.fetchall()]
+
+    def relay_rows(self, *, after: int, limit: int) -> list[LogRow]:
+        """The rows the relay sends, in log order after a position."""
+        self.cursor.execute(self.sql["relay"], (after, after + limit))
+        return [LogRow(*row) for row in self.cursor.fetchall()]
 
     def stream_bodies(self, stream_id: str, *, after_version: int) -> list[str]:
         """Stored bodies of one stream after a version, in version order."""
