@@ -3,8 +3,9 @@
 JPEG through libjpeg-turbo (simplejpeg), strictly — a corrupt or truncated entropy-coded
 segment is an error, not grey padding — and scaled in the DCT domain, so every coefficient
 is decoded (the proof) while only a small picture is built (the perceptual hash needs
-32×32). PNG and HEIC/HEIF through Pillow (pillow-heif); MP4 through PyAV: the container
-is demuxed to its end and the first frame decoded.
+32×32). PNG and HEIC/HEIF through Pillow (pillow-heif), a HEIC's HEVC data once more through
+FFmpeg, strictly (`shared/evidence/heif.py`); MP4 through PyAV: the container is demuxed to its
+end and the first frame decoded.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ import simplejpeg
 from PIL import Image, UnidentifiedImageError
 
 from shared.evidence.exif import read_exif, read_mp4_metadata
-from shared.evidence.heif import missing_bytes
+from shared.evidence.heif import hevc_problem, missing_bytes
 from shared.evidence.model import EvidenceRefused, EvidenceTooLarge, Probed
 from shared.evidence.sniff import LABELS, claimed, sniff
 
 __all__ = ["Limits", "claimed", "examine", "probe", "sniff"]
 
 pillow_heif.register_heif_opener()
-av.logging.set_level(av.logging.PANIC)  # errors reach us as exceptions; keep stderr quiet
+# Errors reach us as exceptions; FFmpeg's log is not routed through Python at all. A Python log
+# callback (any level) deadlocks when a frame-threaded decoder logs from its worker threads.
+av.logging.set_level(None)
 PHASH_SIDE = 128  # a DCT-scaled JPEG is decoded to at least this many pixels a side (phash uses 32)
 
 
@@ -103,6 +106,8 @@ def _probe_image(data: bytes, media_type: str, *, filename: str, limits: Limits)
                 image = Image.open(io.BytesIO(data))
             if media_type != "image/jpeg":
                 image.load()
+            if media_type in ("image/heic", "image/heif") and (problem := hevc_problem(data)):
+                raise _broken(filename, kind, problem)
         except EvidenceRefused:
             raise
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError,

@@ -217,3 +217,22 @@ def test_the_geofence_is_the_site_boundary_intake_published_where_there_is_one()
         radius = Site(latitude=SITE[0], longitude=SITE[1], radius_m=300, boundary=fallback)
         assert place_flags(east, site=radius, flag_missing=True) == []
         assert place_flags(far_north, site=radius, flag_missing=True)[0].reason == FlagReason.OUTSIDE_GEOFENCE
+
+
+def test_a_heic_with_damaged_hevc_data_is_refused_though_libheif_would_smear_it():
+    """libheif (libde265) conceals flipped bytes inside a tile; the strict HEVC decode refuses most."""
+    data = real("IMG_5195.HEIC")
+    mdat = data.index(b"mdat") + 12  # a large mdat: the size is in the 8 bytes after the type
+    rng = random.Random(5195)
+    refused = []
+    for _ in range(20):
+        damaged = bytearray(data)
+        at = rng.randrange(mdat + len(data) // 8, len(data) - 64)
+        damaged[at:at + 8] = bytes(b ^ 0xFF for b in damaged[at:at + 8])
+        try:
+            look(bytes(damaged), "IMG_5195.HEIC", None)
+        except EvidenceRefused as error:
+            assert error.code == "evidence_unreadable" and "HEVC" in str(error)
+            refused.append(at)
+    assert len(refused) >= 6, f"only {len(refused)} of 20 damaged copies refused"
+    assert look(data, "IMG_5195.HEIC", None).media_type == "image/heic"  # the sound file still passes
