@@ -12,7 +12,7 @@ from shared.actor import Actor
 from shared.envelope import GENESIS_HASH, Envelope, stored_body_problem
 from shared.errors import ConcurrencyError
 from shared.log_sql import LogRow, RawLog
-from shared.placing import NewEvent, Template, place, row as placed_row
+from shared.placing import NewEvent, Template
 from shared.schema import events
 
 # The envelope's compiled validator, called directly: the same validation as
@@ -57,22 +57,12 @@ class EventStore:
         self, conn: Connection, *, stream_id: str, expected_version: int, batch: Sequence[Envelope]
     ) -> list[Envelope]:
         """Append drafted envelopes to a stream if it still is at `expected_version`; return them placed."""
-        raw = RawLog(conn)
-        try:
-            position, prev_hash = _checked_head(raw, stream_id, expected_version)
-            placed: list[Envelope] = []
-            rows: list[tuple] = []
-            for offset, draft in enumerate(batch, start=1):
-                if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
-                    raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
-                envelope, body = place(draft, position=position + offset, prev_hash=prev_hash)
-                prev_hash = envelope.hash
-                placed.append(envelope)
-                rows.append(placed_row(envelope, body))
-            _write(raw, rows, placed, old=position, stream_id=stream_id)
-            return placed
-        finally:
-            raw.close()
+        for offset, draft in enumerate(batch, start=1):
+            if draft.stream_id != stream_id or draft.stream_version != expected_version + offset:
+                raise ValueError(f"envelope {draft.event_id} does not continue stream {stream_id}")
+        drafted = [(Template.of(draft), NewEvent(draft.event_id, draft.event_type, draft.schema_version,
+                                                 draft.occurred_at, draft.payload)) for draft in batch]
+        return self._place(conn, stream_id=stream_id, expected_version=expected_version, events=drafted)
 
     def record(
         self, conn: Connection, *, stream_id: str, expected_version: int, events: Sequence[NewEvent],
@@ -80,23 +70,38 @@ class EventStore:
     ) -> list[Envelope]:
         """Append a command's new events to a stream if it still is at `expected_version`; return them placed.
 
-        The same as `append` with drafted envelopes, without drafting them: each envelope is
-        built (and validated) once, placed.
+        The same as `append` with drafted envelopes, without drafting them: what the events share
+        is escaped once, and each envelope is built (and validated) once, placed.
         """
+        template = Template(stream_id=stream_id, project_id=project_id, actor=actor,
+                            correlation_id=correlation_id, causation_id=causation_id)
+        return self._place(conn, stream_id=stream_id, expected_version=expected_version,
+                           events=[(template, event) for event in events])
+
+    def _place(self, conn: Connection, *, stream_id: str, expected_version: int,
+               events: list[tuple[Template, NewEvent]]) -> list[Envelope]:
         raw = RawLog(conn)
         try:
-            position, prev_hash = _checked_head(raw, stream_id, expected_version)
-            template = Template(stream_id=stream_id, project_id=project_id, actor=actor,
-                                correlation_id=correlation_id, causation_id=causation_id)
+            position, prev_hash, actual = raw.head_and_version(stream_id)
+            if actual != expected_version:
+                raise ConcurrencyError(
+                    f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
+                    details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
+                )
             placed: list[Envelope] = []
             rows: list[tuple] = []
-            for offset, event in enumerate(events, start=1):
+            for offset, (template, event) in enumerate(events, start=1):
                 envelope, row = template.place(event, stream_version=expected_version + offset,
                                                position=position + offset, prev_hash=prev_hash)
                 prev_hash = envelope.hash
                 placed.append(envelope)
                 rows.append(row)
-            _write(raw, rows, placed, old=position, stream_id=stream_id)
+            if not placed:
+                return placed
+            try:
+                raw.append(rows, old=position, position=placed[-1].position, hash_=placed[-1].hash)
+            except raw.errors as error:
+                raise ConcurrencyError("数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}) from error
             return placed
         finally:
             raw.close()
@@ -173,26 +178,6 @@ class EventStore:
             return VerifyResult(last, last + 1 if head_position > last else head_position,
                                 f"log head says position {head_position}, log ends at {last}")
         return VerifyResult(last)
-
-
-def _checked_head(raw: RawLog, stream_id: str, expected_version: int) -> tuple[int, str]:
-    """The locked log head, once the stream is known to be at `expected_version`."""
-    position, prev_hash, actual = raw.head_and_version(stream_id)
-    if actual != expected_version:
-        raise ConcurrencyError(
-            f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
-            details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
-        )
-    return position, prev_hash
-
-
-def _write(raw: RawLog, rows: list[tuple], placed: list[Envelope], *, old: int, stream_id: str) -> None:
-    if not placed:
-        return
-    try:
-        raw.append(rows, old=old, position=placed[-1].position, hash_=placed[-1].hash)
-    except raw.errors as error:
-        raise ConcurrencyError("数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}) from error
 
 
 def _check_row(row: sa.Row, *, expected_position: int, prev_hash: str) -> str | None:
