@@ -59,13 +59,16 @@ def hevc_problem(data: bytes) -> str | None:
             packets = [packet for packet in container.demux(streams) if packet.size]
         except (av.FFmpegError, ValueError):
             return None
+        current = None
         try:
             for packet in packets:
+                current = packet.stream
                 packet.decode()
-            for stream in streams:
-                stream.codec_context.decode(None)
+            for current in streams:
+                current.codec_context.decode(None)
         except av.FFmpegError as error:
-            return f"第 {packet.stream.index + 1} 个编码图像（共 {len(streams)} 个）的 HEVC 数据有错：{error}"
+            which = f"第 {current.index + 1} 个编码图像（共 {len(streams)} 个）" if current is not None else "编码图像"
+            return f"{which}的 HEVC 数据有错：{error}"
     return None
 
 
