@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import uuid6
+import uuid_utils.compat
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.actor import Actor
@@ -20,7 +20,7 @@ GENESIS_HASH = "0" * 64
 
 def new_event_id() -> UUID:
     """A time-ordered UUID (v7): the idempotency key of an event everywhere."""
-    return uuid6.uuid7()
+    return uuid_utils.compat.uuid7()
 
 
 def utc_now() -> datetime:
