@@ -64,6 +64,27 @@ def _pg_insert_moving(move: str) -> str:
     return f"WITH moved AS ({statements('postgresql')[move]}) {statements('postgresql')['insert']}"
 
 
+@lru_cache(maxsize=1)
+def _pg_insert_after_known_head() -> str:
+    """One event's INSERT, made only if the log head is still the one this process last placed after.
+
+    The head moves, and the row goes in, only when the head is that (position, hash) and the
+    stream is at the expected version: the same checks as the locked path, in one round trip.
+    The UPDATE waits for a concurrent appender's commit and checks the head again, so no two
+    appends are placed after one head. The stream's version is read in the statement's snapshot:
+    if the append it waited for was to the same stream, the unique (stream, version) refuses
+    this row, a ConcurrencyError as the locked path gives. It answers whether the row went in.
+    """
+    columns = ", ".join(COLUMNS)
+    return ("WITH stream AS (SELECT coalesce(max(stream_version), 0) AS version FROM events "
+            "WHERE stream_id = %s), "
+            "moved AS (UPDATE log_head SET position = %s, hash = %s WHERE id = 1 AND position = %s "
+            "AND hash = %s AND (SELECT version FROM stream) = %s RETURNING 1), "
+            f"added AS (INSERT INTO events ({columns}) SELECT {', '.join(['%s'] * len(COLUMNS))} "
+            "WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1) "
+            "SELECT EXISTS (SELECT 1 FROM added)")
+
+
 class RawLog:
     """One DB-API cursor of the caller's connection, with the dialect's statements."""
 
@@ -115,6 +136,16 @@ class RawLog:
         else:
             self.cursor.executemany(self.sql["insert"], rows)
         self.cursor.execute(self.sql[move], (position, hash_))
+
+    def append_after_known_head(self, placed: tuple, *, stream_id: str, expected_version: int,
+                                known: tuple[int, str]) -> bool:
+        """PostgreSQL, one event placed after `known` (this process's last head): whether it went in.
+
+        False leaves the log and the head as they were: the caller takes the locked path.
+        """
+        self.cursor.execute(_pg_insert_after_known_head(),
+                            (stream_id, placed[0], placed[10], known[0], known[1], expected_version, *placed))
+        return bool(self.cursor.fetchone()[0])
 
     def bodies(self, *, after: int, limit: int) -> list[str]:
         """Stored bodies in log order after a position."""

@@ -264,3 +264,97 @@ def test_rebuild_replays_own_and_foreign_events_in_first_applied_order(engine):
     with engine.connect() as conn:
         order = [e.payload.get("after", f"own{e.position}") for e in replay_order(conn, consumer="me")]
     assert order == [0, "own1", "own2", 2, "own3", 3]
+
+
+def _chain(engine) -> list[tuple[int, str, str]]:
+    with engine.connect() as conn:
+        assert EventStore().verify(conn).ok
+        return [tuple(row) for row in conn.execute(
+            sa.select(events.c.position, events.c.stream_id, events.c.prev_hash).order_by(events.c.position))]
+
+
+def test_a_single_event_after_this_process_own_last_append_takes_one_statement(postgres_url, monkeypatch):
+    """PostgreSQL: the head this process wrote last is checked as the event goes in, not read first."""
+    from shared.db import create_engine
+    from shared.log_sql import RawLog
+    from shared.schema import metadata
+
+    engine = create_engine(postgres_url)
+    metadata.create_all(engine)
+    counters.metadata.create_all(engine)
+    try:
+        bump(engine, "c-1")
+        locked_reads = []
+        original = RawLog.head_and_version
+        monkeypatch.setattr(RawLog, "head_and_version",
+                            lambda self, stream_id: locked_reads.append(stream_id) or original(self, stream_id))
+        bump(engine, "c-1")
+        bump(engine, "c-2")
+        assert locked_reads == []
+        assert [(position, stream) for position, stream, _ in _chain(engine)] == [(1, "c-1"), (2, "c-1"), (3, "c-2")]
+    finally:
+        engine.dispose()
+
+
+def test_an_append_after_another_writer_moved_the_head_is_placed_after_the_real_head(postgres_url):
+    """Two processes (two engines) on one PostgreSQL log: each one's remembered head goes stale in turn."""
+    from shared.db import create_engine
+    from shared.schema import metadata
+
+    first, second = create_engine(postgres_url), create_engine(postgres_url)
+    metadata.create_all(first)
+    counters.metadata.create_all(first)
+    try:
+        bump(first, "c-1")
+        bump(second, "c-2")
+        bump(first, "c-1")  # first remembers position 1: the head is at 2
+        bump(second, "c-2")
+        stale = Counter("c-2")  # as if c-2 had no events: a stale version is refused on either path
+        stale.increment(1)
+        with pytest.raises(ConcurrencyError), uow(first) as work:
+            work.save(stale, project_id="p1")
+        chain = _chain(first)
+        assert [position for position, _, _ in chain] == [1, 2, 3, 4]
+        with first.connect() as conn:
+            assert EventStore().stream_version(conn, "c-1") == 2 and EventStore().stream_version(conn, "c-2") == 2
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_an_append_rolled_back_leaves_the_next_one_chained_to_the_committed_head(engine):
+    with uow(engine) as work:
+        counter = Counter("c-gone")
+        counter.increment(1)
+        work.save(counter, project_id="p1")  # placed, never committed
+    bump(engine, "c-1")
+    bump(engine, "c-1")
+    assert [(position, stream) for position, stream, _ in _chain(engine)] == [(1, "c-1"), (2, "c-1")]
+
+
+def test_threads_appending_to_their_own_streams_all_land_on_one_unbroken_chain(engine):
+    """One engine, many threads: each waits on the log head, none is placed after a stale one."""
+    import threading
+
+    # A first event gives the log its head row. Before it there is no row to lock: on PostgreSQL
+    # two first appends race on inserting it, and the loser is refused (ConcurrencyError), not lost.
+    bump(engine, "c-seed")
+    failures = []
+
+    def writer(n: int) -> None:
+        try:
+            for _ in range(5):
+                bump(engine, f"c-own-{n}")
+        except Exception as error:  # noqa: BLE001 - collected, asserted below
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [], [str(error.__cause__)[:200] for error in failures]
+    chain = _chain(engine)
+    assert [position for position, _, _ in chain] == list(range(1, 32))
+    with engine.connect() as conn:
+        assert all(EventStore().stream_version(conn, f"c-own-{n}") == 5 for n in range(6))
