@@ -338,28 +338,44 @@ def run_store_bench(
         durability=durability, machine=machine_facts(), seconds=time.perf_counter() - started)
 
 
+APPEND_SLICES = 10  # an append phase's events, in slices the sides take turns on
+
+
 def _measure(ours: _Ours, theirs: _Theirs | None, *, events: int, batch: int, rounds: int,
              bare: "_Bare | None" = None):
+    """Rates per phase and side, one per round.
+
+    The append phases are fsync-bound, and a shared disk's fsync time can swing 3× within a
+    minute: each round's events go in slices, and the sides take turns slice by slice (the
+    order rotating), so a slow spell of the disk falls on every side alike.
+    """
     runs: dict[str, dict[str, list[float]]] = {name: {"ours": [], "theirs": [], "bare": []} for name in PHASES}
-    calls: dict[str, Callable[[Any], int | None]] = {
-        "single": lambda side: side.single(events),
-        "batched": lambda side: side.batched(events, batch),
-        "read": lambda side: side.read(),
-        "verify": lambda side: side.verify(),
+    step = max(batch, events // APPEND_SLICES // batch * batch)
+    slices = [min(step, events - first) for first in range(0, events, step)]
+    calls: dict[str, Callable[[Any, int], int | None]] = {
+        "single": lambda side, count: side.single(count),
+        "batched": lambda side, count: side.batched(count, batch),
+        "read": lambda side, _count: side.read(),
+        "verify": lambda side, _count: side.verify(),
     }
     for round_no in range(rounds):
         sides = [("ours", ours), ("theirs", theirs)] if theirs else [("ours", ours)]
         sides += [("bare", bare)] if bare else []
-        if round_no % 2:
-            sides.reverse()  # neither side always runs first, on a warmer or busier machine
         for name in PHASES:
-            for key, side in sides:
-                if key == "bare" and name not in ("single", "batched"):
-                    continue
-                began = time.perf_counter()
-                counted = calls[name](side)
-                if counted:
-                    runs[name][key].append(counted / (time.perf_counter() - began))
+            taking_part = [(key, side) for key, side in sides if key != "bare" or name in ("single", "batched")]
+            counts = slices if name in ("single", "batched") else [events]
+            spent = {key: 0.0 for key, _ in taking_part}
+            counted = {key: 0 for key, _ in taking_part}
+            for turn, count in enumerate(counts):
+                shift = (round_no + turn) % len(taking_part)  # neither side always goes first
+                for key, side in taking_part[shift:] + taking_part[:shift]:
+                    began = time.perf_counter()
+                    done = calls[name](side, count)
+                    spent[key] += time.perf_counter() - began
+                    counted[key] += done or 0
+            for key, _ in taking_part:
+                if counted[key]:
+                    runs[name][key].append(counted[key] / spent[key])
     return runs
 
 
