@@ -45,6 +45,7 @@ def statements(dialect: str) -> dict[str, str]:
         "copy": f"COPY events ({', '.join(COLUMNS)}) FROM STDIN",
         "insert": f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([mark] * len(COLUMNS))})",
         "head_insert": f"INSERT INTO log_head (id, position, hash) VALUES (1, {mark}, {mark})",
+        "head_create": f"INSERT INTO log_head (id, position, hash) VALUES (1, 0, {mark}) ON CONFLICT (id) DO NOTHING",
         "head_update": f"UPDATE log_head SET position = {mark}, hash = {mark} WHERE id = 1",
         # Positions are gap-free, so the next `limit` events are exactly a closed range of them:
         # the bounded range keeps PostgreSQL on the primary key even before the table has
@@ -93,6 +94,7 @@ class RawLog:
         self.sql = statements(self.dialect)
         self.cursor = conn.connection.cursor()
         self.errors = conn.dialect.dbapi.IntegrityError
+        self.head_row = False  # whether `head_and_version` found (or made) the log head's row
 
     def head(self) -> tuple[int, str]:
         """The last position and hash, unlocked (an append locks it through `head_and_version`)."""
@@ -104,8 +106,15 @@ class RawLog:
         """The locked head and a stream's version, in one statement when the log has a head."""
         self.cursor.execute(self.sql["head_and_version"], (stream_id,))
         row = self.cursor.fetchone()
-        if row is None:  # an empty log: no head row yet
+        if row is None and self.dialect == "postgresql":
+            # An empty log has no head row to lock, and two first appends would both insert one
+            # (the second refused). The row is made first, once: the other waits on it, then locks it.
+            self.cursor.execute(self.sql["head_create"], (GENESIS_HASH,))
+            self.cursor.execute(self.sql["head_and_version"], (stream_id,))
+            row = self.cursor.fetchone()
+        if row is None:  # an empty SQLite log (BEGIN IMMEDIATE already serialises its writers)
             return 0, GENESIS_HASH, self.stream_version(stream_id)
+        self.head_row = True
         return row[0], row[1], row[2] or 0
 
     def stream_version(self, stream_id: str) -> int:
@@ -121,7 +130,7 @@ class RawLog:
         measured 18 µs a row against 26 for a pipelined executemany and 53 for one multi-row
         INSERT (constraints are checked alike: a duplicate fails the append).
         """
-        move = "head_insert" if old == 0 else "head_update"
+        move = "head_update" if old or self.head_row else "head_insert"
         if self.dialect == "postgresql":
             if len(rows) == 1:
                 self.cursor.execute(_pg_insert_moving(move), (position, hash_, *rows[0]))
