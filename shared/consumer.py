@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from aiokafka import TopicPartition
-from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
@@ -18,10 +16,10 @@ from sqlalchemy.engine import Engine
 
 from shared.actor import Actor
 from shared.broker import dlq_topic
-from shared.broker_identity import BrokerIdentity
+from shared import inbox
+from shared.consumer_watch import ConsumerWatch
 from shared.envelope import Envelope, utc_now
 from shared.metrics import KernelMetrics
-from shared.schema import dead_letter, inbox
 from shared.settings import KernelSettings
 from shared.unit_of_work import Projection, UnitOfWork
 
@@ -69,27 +67,20 @@ class IdempotentConsumer:
         self.max_attempts = settings.consumer_max_attempts
         self.backoff_seconds = 0.2
         self.broker: KafkaBroker | None = None
-        self.lag: dict[tuple[str, int], int] = {}
-        # The broker this consumer's positions belong to; a new one (the embedded broker
-        # restarted empty) makes every position meaningless: read again from the start.
-        self.cluster_id: str | None = None
-        self.rewinds = 0
-        self._identity = BrokerIdentity(self._verdict)
-        self._watched: object | None = None
+        # The broker this consumer's positions belong to (a new one, the embedded broker
+        # restarted empty, makes every position meaningless), and how far behind it is.
+        self.watch = ConsumerWatch(name, metrics)
         self._subscriber = None
-        self._lag_measured_at = 0.0
         # Offsets are committed every `commit_every` messages or `commit_seconds`, not per
         # message: a commit is a broker round trip that halved throughput, and the inbox
         # already makes a redelivery after a crash harmless.
         self.commit_every = 100
         self.commit_seconds = 0.5
-        self._in_flight: dict[tuple[str, int], int] = {}
         self._uncommitted: KafkaMessage | None = None
         self._uncommitted_count = 0
         self._last_commit = 0.0
         # At most this many messages per fetch, applied in one transaction.
         self.batch_size = 200
-        self._insert_inbox = inbox.insert()
 
     def subscribe(self, broker: KafkaBroker, topics: list[str]) -> None:
         """Register the subscription on the broker (one consumer group per service)."""
@@ -118,13 +109,11 @@ class IdempotentConsumer:
         records = msg.raw_message
         if not records:
             return
-        self._watch(getattr(msg, "consumer", None))
+        consumer = getattr(msg, "consumer", None)
+        self.watch.watch(consumer)
         # The fetch moved the consumer's position past the whole batch: until it is applied,
         # lag counts from each partition's first record in it.
-        self._in_flight = {}
-        for record in records:
-            self._in_flight.setdefault((record.topic, record.partition), record.offset)
-        self._record_lag(msg)
+        self.watch.batch_fetched(consumer, records)
         try:
             run: list[tuple[object, Envelope]] = []
             for record in records:
@@ -137,7 +126,7 @@ class IdempotentConsumer:
                     await self._dead_letter(record, None, 1, str(error))
             await self._apply_run(run)
         finally:
-            self._in_flight = {}
+            self.watch.in_flight = {}
         await self._commit_soon(msg, len(records))
 
     async def _commit_soon(self, msg: KafkaMessage, handled: int = 1) -> None:
@@ -165,7 +154,7 @@ class IdempotentConsumer:
                     await self.flush_commits()
                 except Exception as error:  # noqa: BLE001 - the next round retries
                     log.warning("%s: offset commit failed: %r", self.name, error)
-            self._watch(getattr(self._subscriber, "consumer", None))
+            self.watch.watch(getattr(self._subscriber, "consumer", None))
             try:
                 await self.measure_lag()
             except Exception as error:  # noqa: BLE001 - lag stays unknown until it can be measured
@@ -243,14 +232,11 @@ class IdempotentConsumer:
             engine=self.engine, projection=self.projection, actor=Actor.system(self.name),
             correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id), clock=self.clock)
         with work:
-            seen = work.conn.execute(
-                sa.select(inbox.c.status).where(
-                    inbox.c.consumer == self.name, inbox.c.event_id == str(envelope.event_id))
-            ).first()
-            if seen is not None and (replaying is None or seen.status != "dead"):
+            had = inbox.status(work.conn, self.name, str(envelope.event_id))
+            if had is not None and (replaying is None or had != "dead"):
                 return "duplicate"
             if replaying is not None:
-                forget_dead(work.conn, self.name, str(envelope.event_id), replaying)
+                inbox.forget_dead(work.conn, self.name, str(envelope.event_id), replaying)
             head, _ = work.store.head(work.conn)
             self._apply_in(work, envelope, after_position=head)
             work.commit()
@@ -268,11 +254,7 @@ class IdempotentConsumer:
             correlation_id=first.correlation_id, causation_id=str(first.event_id), clock=self.clock)
         outcomes: list[str] = []
         with work:
-            seen = set(work.conn.execute(
-                sa.select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.name,
-                    inbox.c.event_id.in_({str(envelope.event_id) for envelope in envelopes}))
-            ).scalars())
+            seen = inbox.seen(work.conn, self.name, (str(envelope.event_id) for envelope in envelopes))
             head, _ = work.store.head(work.conn)
             for envelope in envelopes:
                 event_id = str(envelope.event_id)
@@ -290,11 +272,7 @@ class IdempotentConsumer:
 
     def _apply_in(self, work: UnitOfWork, envelope: Envelope, *, after_position: int) -> bool:
         """Inbox row, read models, policy, inside `work`; whether a policy ran."""
-        work.conn.execute(self._insert_inbox, {
-            "consumer": self.name, "event_id": str(envelope.event_id),
-            "event_type": envelope.event_type, "source_position": envelope.position or 0,
-            "after_position": after_position, "status": "applied", "body": envelope.to_json().decode(),
-            "applied_at": utc_now().isoformat()})
+        inbox.mark_applied(work.conn, self.name, envelope, after_position=after_position)
         self.projection.apply(work.conn, envelope)
         policy = self.policies.get(envelope.event_type)
         if policy is not None:
@@ -305,7 +283,8 @@ class IdempotentConsumer:
         event_id = str(envelope.event_id) if envelope else None
         log.error("%s: dead-lettering %s from %s/%d@%d after %d attempts: %s", self.name,
                   event_id, record.topic, record.partition, record.offset, attempts, error)
-        await asyncio.to_thread(self._record_dead_letter, record, envelope, attempts, error)
+        await asyncio.to_thread(inbox.record_dead_letter, self.engine, self.name, record, envelope,
+                                attempts=attempts, error=error)
         self.metrics.dead_letters.labels(self.name).inc()
         self.metrics.consumer_events.labels(
             self.name, envelope.event_type if envelope else "unparseable", "dead_lettered").inc()
@@ -320,92 +299,18 @@ class IdempotentConsumer:
         except Exception as publish_error:  # noqa: BLE001 - the database row is the record
             log.error("%s: dead letter kept in the database only: %r", self.name, publish_error)
 
-    def _record_dead_letter(self, record, envelope: Envelope | None, attempts: int, error: str) -> None:
-        body = record.value.decode("utf-8", errors="replace") if record.value else ""
-        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            conn.execute(dead_letter.insert().values(
-                consumer=self.name, event_id=str(envelope.event_id) if envelope else None,
-                topic=record.topic, partition=record.partition, offset=record.offset,
-                attempts=attempts, error=error, body=body, created_at=utc_now().isoformat()))
-            if envelope is not None:
-                # A dead event is remembered too, so a redelivery does not dead-letter it twice.
-                conn.execute(inbox.insert().values(
-                    consumer=self.name, event_id=str(envelope.event_id),
-                    event_type=envelope.event_type, source_position=envelope.position or 0,
-                    after_position=-1, status="dead", body=body, applied_at=utc_now().isoformat()))
-
-    def _watch(self, consumer) -> None:
-        """Check the broker identity on every connection this Kafka consumer opens."""
-        if consumer is None or consumer is self._watched or not hasattr(consumer, "_client"):
-            return
-        self._watched = consumer
-        self._identity.install(consumer._client)
-
-    def _verdict(self, cluster: str | None) -> bool:
-        if cluster is None or cluster == self.cluster_id:
-            return True
-        if self.cluster_id is not None:
-            log.warning("%s: the broker is now cluster %s, not %s: reading every partition again "
-                        "from the start (the inbox drops what was applied)", self.name, cluster,
-                        self.cluster_id)
-            self._rewind()
-        self.cluster_id = cluster
-        return True
-
-    def _rewind(self) -> None:
-        # Synchronous, before the new connection carries a fetch: records fetched for an old
-        # position are then discarded by the fetcher.
-        self.rewinds += 1
-        self.lag.clear()
-        consumer = self._watched
-        for tp in list(consumer.assignment()) if consumer is not None else []:
-            consumer.seek(tp, 0)
-
-    def _record_lag(self, msg: KafkaMessage) -> None:
-        consumer = getattr(msg, "consumer", None)
-        for (topic, partition), first in self._in_flight.items():
-            highwater = consumer.highwater(TopicPartition(topic, partition)) if consumer else None
-            if highwater is not None:
-                behind = max(highwater - first, 0)
-                self.lag[(topic, partition)] = behind
-                self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
-                self._lag_measured_at = time.monotonic()
+    @property
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Messages behind, by (topic, partition), as last measured."""
+        return self.watch.lag
 
     async def measure_lag(self) -> None:
         """Lag of every assigned partition from its high watermark and the next offset to apply."""
-        consumer = self._watched
-        if consumer is None:
-            return
-        try:
-            # A cached live connection costs nothing; a broker that is gone raises here.
-            await asyncio.wait_for(self._identity.current(consumer._client), timeout=2)
-        except (TimeoutError, KafkaError, OSError):
-            self.lag = {}
-            raise
-        measured: dict[tuple[str, int], int] = {}
-        for tp in consumer.assignment():
-            highwater = consumer.highwater(tp)
-            if highwater is None:
-                return  # not fetched from this partition yet: unknown
-            position = await asyncio.wait_for(consumer.position(tp), timeout=2)
-            position = min(position, self._in_flight.get((tp.topic, tp.partition), position))
-            measured[(tp.topic, tp.partition)] = max(highwater - position, 0)
-        for (topic, partition), behind in measured.items():
-            self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
-        self.lag, self._lag_measured_at = measured, time.monotonic()
+        await self.watch.measure()
 
     def current_lag(self, *, max_age: float = 10.0) -> int | None:
         """Messages behind, or None while unknown (not measured lately, or no partitions)."""
-        if not self.lag or time.monotonic() - self._lag_measured_at > max_age:
-            return None
-        return sum(self.lag.values())
-
-    def dead_letter_count(self) -> int:
-        """How many events this consumer has dead-lettered."""
-        with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(sa.func.count()).select_from(dead_letter).where(dead_letter.c.consumer == self.name)
-            ).scalar()
+        return self.watch.current(max_age=max_age)
 
 
 def _wait_without_pause(subscriber, *, max_records: int) -> None:
@@ -424,10 +329,3 @@ def _wait_without_pause(subscriber, *, max_records: int) -> None:
         return tuple(record for records in fetched.values() for record in records)
 
     subscriber.get_msg = get_msg
-
-
-def forget_dead(conn, consumer: str, event_id: str, dead_letter_id: int) -> None:
-    """Remove a dead letter and its "dead" inbox mark (inside the transaction that re-applies it)."""
-    conn.execute(inbox.delete().where(inbox.c.consumer == consumer, inbox.c.event_id == event_id,
-                                      inbox.c.status == "dead"))
-    conn.execute(dead_letter.delete().where(dead_letter.c.id == dead_letter_id))
