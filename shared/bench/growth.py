@@ -1,10 +1,12 @@
 """`bench growth`: append, read, verify and rebuild rates as one log grows 10× at a time.
 
-One SQLite log (WAL, synchronous FULL) is filled to each size with real appends (the hash
-chain, the version check, the log head), then at that size: appending a fixed number of
-events (100 per transaction), reading the whole log parsed, verifying the whole log, and
-rebuilding a read model from it. A step is fine when the per-event rate at the larger
-size is no worse than 1/1.2 of the rate at the smaller one. The aggregate row times loading
+One SQLite log (WAL, synchronous FULL) per size is filled with real appends (the hash chain,
+the version check, the log head); at its size each log is read whole (parsed), verified
+whole and a read model is rebuilt from it. Then events are appended to every log (100 per
+transaction), the logs taking turns slice by slice as the store bench's sides do, so a slow
+spell of the shared disk falls on every size alike (one log measured after another let such
+a spell decide which 10× step looked slow). A step is fine when the per-event rate at the
+larger size is no worse than 1/1.2 of the rate at the smaller one. The aggregate row times loading
 a stream at 10 and at 10,000 events (the kept fold catches up; the first load replays).
 """
 
@@ -31,7 +33,8 @@ from shared.unit_of_work import Projection, UnitOfWork
 
 DEFAULT_SIZES = (10_000, 100_000)
 FULL_SIZES = (10_000, 100_000, 1_000_000)
-APPEND_SAMPLE = 10_000
+APPEND_SAMPLE = 10_000  # events appended to each log per round
+APPEND_SLICES = 10  # a round's appends, in slices the logs take turns on
 LIMIT_PER_10X = 1.2
 
 notes_seen = sa.Table("bench_notes_seen", sa.MetaData(),
@@ -62,8 +65,8 @@ class GrowthResult:
 
 
 class _Log:
-    def __init__(self, folder: Path) -> None:
-        self.engine = create_engine(f"sqlite:///{folder / 'growth.db'}")
+    def __init__(self, path: Path) -> None:
+        self.engine = create_engine(f"sqlite:///{path}")
         kernel_metadata.create_all(self.engine)
         SEEN.tables[0].metadata.create_all(self.engine)
         self.store, self.size, self.seq = EventStore(), 0, 0
@@ -114,27 +117,51 @@ def _rate(action: Callable[[], int], rounds: int) -> float:
 
 
 def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3) -> GrowthResult:
-    """Rates at each size (median of `rounds` up to 100 k, one round above), and the aggregate load times."""
+    """Rates at each size (medians of `rounds`; one round of read, verify and rebuild above 100 k)
+    and the aggregate load times."""
     started = time.perf_counter()
     rates: dict[str, dict[int, float]] = {op: {} for op in ("append", "read", "verify", "rebuild")}
     with tempfile.TemporaryDirectory(prefix="renovation-growth-") as folder:
-        log = _Log(Path(folder))
+        logs: dict[int, _Log] = {}
         try:
             for size in sizes:
-                log.append(size - log.size, batch=1000)
+                logs[size] = log = _Log(Path(folder) / f"growth-{size}.db")
+                log.append(size, batch=1000)
                 log.settle()
                 times = rounds if size <= 100_000 else 1
-                rates["append"][size] = _rate(lambda: (log.append(APPEND_SAMPLE), APPEND_SAMPLE)[1], rounds)
                 rates["read"][size] = _rate(log.read, times)
                 rates["verify"][size] = _rate(log.verify, times)
                 rates["rebuild"][size] = _rate(log.rebuild, times)
-            aggregate_ms = _aggregate_loads(log.engine)
+            for log in logs.values():
+                log.settle()  # the rebuilds' writes too
+            rates["append"] = _append_rates(logs, rounds)
+            aggregate_ms = _aggregate_loads(logs[sizes[-1]].engine)
         finally:
-            log.engine.dispose()
+            for log in logs.values():
+                log.engine.dispose()
     steps = {op: [by_size[a] / by_size[b] for a, b in zip(sizes, sizes[1:], strict=False)]
              for op, by_size in rates.items()}
     return GrowthResult(sizes=tuple(sizes), rates=rates, aggregate_ms=aggregate_ms, machine=machine_facts(),
                         seconds=time.perf_counter() - started, steps=steps)
+
+
+def _append_rates(logs: dict[int, _Log], rounds: int) -> dict[int, float]:
+    """Append rate of each log, the median of `rounds`; within a round the logs take turns slice
+    by slice, the order rotating, so none always goes first."""
+    per_round: dict[int, list[float]] = {size: [] for size in logs}
+    order = list(logs)
+    slice_size = APPEND_SAMPLE // APPEND_SLICES
+    for round_no in range(rounds):
+        spent = dict.fromkeys(logs, 0.0)
+        for turn in range(APPEND_SLICES):
+            shift = (round_no + turn) % len(order)
+            for size in order[shift:] + order[:shift]:
+                began = time.perf_counter()
+                logs[size].append(slice_size)
+                spent[size] += time.perf_counter() - began
+        for size, seconds in spent.items():
+            per_round[size].append(slice_size * APPEND_SLICES / seconds)
+    return {size: statistics.median(found) for size, found in per_round.items()}
 
 
 def _aggregate_loads(engine: sa.Engine, lengths: tuple[int, ...] = (10, 10_000),
