@@ -1,13 +1,14 @@
 """`bench growth`: append, read, verify and rebuild rates as one log grows 10× at a time.
 
 One SQLite log (WAL, synchronous FULL) per size is filled with real appends (the hash chain,
-the version check, the log head); at its size each log is read whole (parsed), verified
-whole and a read model is rebuilt from it. Then events are appended to every log (100 per
-transaction), the logs taking turns slice by slice as the store bench's sides do, so a slow
-spell of the shared disk falls on every size alike (one log measured after another let such
-a spell decide which 10× step looked slow). A step is fine when the per-event rate at the
-larger size is no worse than 1/1.2 of the rate at the smaller one. The aggregate row times loading
-a stream at 10 and at 10,000 events (the kept fold catches up; the first load replays).
+the version check, the log head). Then each log is read whole (parsed), verified whole and a
+read model is rebuilt from it, the logs taking turns in every round; and events are appended
+to every log (100 per transaction), the logs taking turns slice by slice, as the store
+bench's sides do. So a slow spell of the shared disk falls on every size alike (one log
+measured after another let such a spell decide which 10× step looked slow). A step is fine
+when the per-event rate at the larger size is no worse than 1/1.2 of the rate at the smaller
+one. The aggregate row times loading a stream at 10 and at 10,000 events (the kept fold
+catches up; the first load replays).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,18 +107,8 @@ class _Log:
         return rebuild(self.engine, SEEN, consumer="bench-growth")
 
 
-def _rate(action: Callable[[], int], rounds: int) -> float:
-    rates = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        count = action()
-        rates.append(count / (time.perf_counter() - began))
-    return statistics.median(rates)
-
-
 def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3) -> GrowthResult:
-    """Rates at each size (medians of `rounds`; one round of read, verify and rebuild above 100 k)
-    and the aggregate load times."""
+    """Rates at each size (medians of `rounds`) and the aggregate load times."""
     started = time.perf_counter()
     rates: dict[str, dict[int, float]] = {op: {} for op in ("append", "read", "verify", "rebuild")}
     with tempfile.TemporaryDirectory(prefix="renovation-growth-") as folder:
@@ -128,10 +118,8 @@ def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3)
                 logs[size] = log = _Log(Path(folder) / f"growth-{size}.db")
                 log.append(size, batch=1000)
                 log.settle()
-                times = rounds if size <= 100_000 else 1
-                rates["read"][size] = _rate(log.read, times)
-                rates["verify"][size] = _rate(log.verify, times)
-                rates["rebuild"][size] = _rate(log.rebuild, times)
+            for operation in ("read", "verify", "rebuild"):
+                rates[operation] = _whole_log_rates(logs, operation, rounds)
             for log in logs.values():
                 log.settle()  # the rebuilds' writes too
             rates["append"] = _append_rates(logs, rounds)
@@ -143,6 +131,20 @@ def run_growth_bench(*, sizes: tuple[int, ...] = DEFAULT_SIZES, rounds: int = 3)
              for op, by_size in rates.items()}
     return GrowthResult(sizes=tuple(sizes), rates=rates, aggregate_ms=aggregate_ms, machine=machine_facts(),
                         seconds=time.perf_counter() - started, steps=steps)
+
+
+def _whole_log_rates(logs: dict[int, _Log], operation: str, rounds: int) -> dict[int, float]:
+    """Events per second of one whole-log operation at each size, the median of `rounds`; in each
+    round every log takes its turn, the order rotating."""
+    per_round: dict[int, list[float]] = {size: [] for size in logs}
+    order = list(logs)
+    for round_no in range(rounds):
+        shift = round_no % len(order)
+        for size in order[shift:] + order[:shift]:
+            began = time.perf_counter()
+            count = getattr(logs[size], operation)()
+            per_round[size].append(count / (time.perf_counter() - began))
+    return {size: statistics.median(found) for size, found in per_round.items()}
 
 
 def _append_rates(logs: dict[int, _Log], rounds: int) -> dict[int, float]:
