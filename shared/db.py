@@ -47,17 +47,17 @@ class WriterConnection(sqlite3.Connection):
             raise
 
     def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            if not self.in_transaction:
-                self._release()
+        self._ending(super().commit)
 
     def rollback(self) -> None:
+        self._ending(super().rollback)
+
+    def _ending(self, end) -> None:
         try:
-            super().rollback()
+            end()
         finally:
-            if not self.in_transaction:
+            # A COMMIT that failed leaves the transaction open: the lock is held until its rollback.
+            if self._holds_write_lock and not self.in_transaction:
                 self._release()
 
     def close(self) -> None:
