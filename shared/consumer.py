@@ -126,7 +126,7 @@ class IdempotentConsumer:
                     await self._dead_letter(record, None, 1, str(error))
             await self._apply_run(run)
         finally:
-            self.watch.in_flight = {}
+            self.watch.batch_done()
         await self._commit_soon(msg, len(records))
 
     async def _commit_soon(self, msg: KafkaMessage, handled: int = 1) -> None:

@@ -75,6 +75,10 @@ class ConsumerWatch:
                 self.metrics.consumer_lag.labels(self.name, topic, str(partition)).set(behind)
                 self._measured_at = time.monotonic()
 
+    def batch_done(self) -> None:
+        """The fetched batch is applied (or dead-lettered): lag counts from the consumer's position again."""
+        self.in_flight = {}
+
     async def measure(self) -> None:
         """Lag of every assigned partition from its high watermark and the next offset to apply."""
         consumer = self._watched

@@ -106,7 +106,7 @@ class EventStore:
             if not placed:
                 return placed
             try:
-                raw.append(rows, old=position, position=placed[-1].position, hash_=placed[-1].hash)
+                raw.append(rows, position=placed[-1].position, hash_=placed[-1].hash)
             except raw.errors as error:
                 raise ConcurrencyError("数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}) from error
             _KNOWN_HEADS[conn.engine] = (placed[-1].position, placed[-1].hash)
