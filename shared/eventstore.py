@@ -95,18 +95,23 @@ class EventStore:
                     f"数据已被他人修改（期望版本 {expected_version}，实际版本 {actual}），请刷新后重试",
                     details={"stream_id": stream_id, "expected": expected_version, "actual": actual},
                 )
+            if not events:
+                return []
             placed: list[Envelope] = []
-            rows: list[tuple] = []
-            for offset, (template, event) in enumerate(events, start=1):
-                envelope, row = template.place(event, stream_version=expected_version + offset,
-                                               position=position + offset, prev_hash=prev_hash)
-                prev_hash = envelope.hash
-                placed.append(envelope)
-                rows.append(row)
-            if not placed:
-                return placed
+
+            def rows() -> Iterator[tuple]:
+                # Placed as the database takes them: on PostgreSQL the COPY's first rows are
+                # being inserted by the server while the next ones are hashed here.
+                chain = prev_hash
+                for offset, (template, event) in enumerate(events, start=1):
+                    envelope, row = template.place(event, stream_version=expected_version + offset,
+                                                   position=position + offset, prev_hash=chain)
+                    chain = envelope.hash
+                    placed.append(envelope)
+                    yield row
+
             try:
-                raw.append(rows, position=placed[-1].position, hash_=placed[-1].hash)
+                raw.append(rows())
             except raw.errors as error:
                 raise ConcurrencyError("数据已被他人修改，请刷新后重试", details={"stream_id": stream_id}) from error
             _KNOWN_HEADS[conn.engine] = (placed[-1].position, placed[-1].hash)

@@ -125,6 +125,35 @@ def test_a_batch_refused_by_the_database_writes_none_of_its_events(engine):
         assert EventStore().stream_version(conn, "c-batch") == 3 and EventStore().verify(conn).ok
 
 
+def test_a_batch_whose_last_event_cannot_be_placed_writes_none_of_it(engine):
+    """Rows are placed as the database takes them (COPY on PostgreSQL): a failure after the
+    first rows went out still leaves the log, its head and the stream as they were."""
+    from pydantic_core import PydanticSerializationError
+
+    from shared.envelope import new_event_id, utc_now
+    from shared.placing import NewEvent
+
+    bump(engine, "c-before")
+    with engine.connect() as conn:
+        head = EventStore().head(conn)
+
+    def event(payload) -> NewEvent:
+        return NewEvent(new_event_id(), "test.CounterIncremented", 2, utc_now(), payload)
+
+    # 40 rows of ~2.5 KB: past psycopg's 32 KB COPY buffer, so the first ones reach the server.
+    good = {"by": 1, "note": "n" * 2000}
+    batch = [event(good) for _ in range(40)] + [event({"by": object()})]
+    with pytest.raises(PydanticSerializationError), engine.connect() as conn, conn.begin():
+        EventStore().record(conn, stream_id="c-broken", expected_version=0, events=batch, project_id="p1",
+                            actor=Actor(id="u1", role="official"), correlation_id="c")
+    with engine.connect() as conn:
+        assert EventStore().head(conn) == head and EventStore().stream_version(conn, "c-broken") == 0
+        assert EventStore().verify(conn).ok
+    bump(engine, "c-broken", times=2)
+    with engine.connect() as conn:
+        assert EventStore().stream_version(conn, "c-broken") == 2 and EventStore().verify(conn).ok
+
+
 def test_events_and_read_model_commit_together_or_not_at_all(engine):
     with uow(engine) as work:
         counter = Counter("c-2")
