@@ -3,9 +3,11 @@
 JPEG through libjpeg-turbo (simplejpeg), strictly — a corrupt or truncated entropy-coded
 segment is an error, not grey padding — and scaled in the DCT domain, so every coefficient
 is decoded (the proof) while only a small picture is built (the perceptual hash needs
-32×32). PNG and HEIC/HEIF through Pillow (pillow-heif), a HEIC's HEVC data once more through
-FFmpeg, strictly (`shared/evidence/heif.py`); MP4 through PyAV: the container is demuxed to its
-end and the first frame decoded.
+32×32). HEIC/HEIF: every byte the container names must be there, and its HEVC data is decoded
+once, strictly, by FFmpeg; the picture is put together from those tiles, or, for a layout
+that is not a plain grid, decoded by Pillow (pillow-heif) as well (`shared/evidence/heif.py`).
+PNG through Pillow; MP4 through PyAV: the container is demuxed to its end and the first frame
+decoded.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import simplejpeg
 from PIL import Image, UnidentifiedImageError
 
 from shared.evidence.exif import read_exif, read_mp4_metadata
-from shared.evidence.heif import hevc_problem, missing_bytes
+from shared.evidence.heif import missing_bytes, strict_picture
 from shared.evidence.model import EvidenceRefused, EvidenceTooLarge, Probed
 from shared.evidence.sniff import LABELS, claimed, sniff
 
@@ -104,10 +106,13 @@ def _probe_image(data: bytes, media_type: str, *, filename: str, limits: Limits)
             if media_type == "image/png":
                 image.verify()  # chunk CRCs; verify() leaves the image unusable, so reopen
                 image = Image.open(io.BytesIO(data))
-            if media_type != "image/jpeg":
-                image.load()
-            if media_type in ("image/heic", "image/heif") and (problem := hevc_problem(data)):
-                raise _broken(filename, kind, problem)
+            picture = None
+            if media_type in ("image/heic", "image/heif"):
+                problem, picture = strict_picture(data)
+                if problem:
+                    raise _broken(filename, kind, problem)
+            if media_type != "image/jpeg" and picture is None:
+                image.load()  # a HEIF layout the strict decode could not put together: libheif's picture
         except EvidenceRefused:
             raise
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError,
@@ -115,7 +120,10 @@ def _probe_image(data: bytes, media_type: str, *, filename: str, limits: Limits)
             raise _broken(filename, kind, error) from error
     sighting = read_exif(image, zone=limits.default_zone)
     # A JPEG is decoded once, strictly, by libjpeg-turbo: Pillow only read its header and EXIF.
-    small = _strict_jpeg(data, filename=filename, limits=limits) if media_type == "image/jpeg" else _small(image)
+    if media_type == "image/jpeg":
+        small = _strict_jpeg(data, filename=filename, limits=limits)
+    else:
+        small = picture if picture is not None else _small(image)
     upright = _upright(small, image)
     return Probed(media_type=media_type, width=image.width, height=image.height,
                   sighting=sighting, phash=str(imagehash.phash(upright)))

@@ -93,6 +93,50 @@ def test_a_heic_with_a_box_appended_is_still_the_same_photo():
     assert look(padded, "IMG_5195.HEIC", None).phash == look(data, "IMG_5195.HEIC", None).phash
 
 
+def _libheif_phash(data: bytes, **kw):
+    import io
+
+    import imagehash
+    from PIL import Image
+
+    from shared.evidence.probe import _small
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return imagehash.phash(_small(image))
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_a_heic_grid_is_decoded_once_and_hashes_as_libheif_sees_it(turns, monkeypatch):
+    """The strict HEVC decode's tiles make the picture: libheif decodes nothing, the hash is the same."""
+    import imagehash
+    from pillow_heif.as_plugin import HeifImageFile
+
+    data = real("IMG_5195.HEIC")
+    at = data.index(b"irot") + 4  # the grid's rotation property: anticlockwise quarter turns
+    turned = data[:at] + bytes([turns]) + data[at + 1:]
+    expected = _libheif_phash(turned)
+    monkeypatch.setattr(HeifImageFile, "load", lambda self: pytest.fail("libheif decoded the picture"))
+    found = look(turned, "IMG_5195.HEIC", None)
+    assert imagehash.hex_to_hash(found.phash) - expected == 0
+    assert (found.width, found.height) == ((3313, 2566) if turns % 2 else (2566, 3313))
+
+
+def test_a_heic_layout_the_strict_decode_does_not_put_together_is_pictured_by_libheif():
+    """A mirrored grid (`imir`): still proven by the strict decode, its picture from libheif."""
+    import imagehash
+
+    from shared.evidence.heif_container import layout
+
+    data = real("IMG_5195.HEIC")
+    at = data.index(b"irot")
+    mirrored = data[:at] + b"imir" + bytes([1]) + data[at + 5:]
+    assert layout(data) is not None and layout(mirrored) is None
+    found = look(mirrored, "IMG_5195.HEIC", None)
+    assert imagehash.hex_to_hash(found.phash) - _libheif_phash(mirrored) == 0
+    assert found.phash != look(data, "IMG_5195.HEIC", None).phash
+
+
 def test_the_decompression_bomb_guard_refuses_before_decoding():
     small = Limits(max_pixels=100_000, default_zone=CHINA)
     with pytest.raises(EvidenceRefused, match="解压炸弹") as refused:
