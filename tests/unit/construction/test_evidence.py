@@ -122,6 +122,25 @@ def test_a_heic_grid_is_decoded_once_and_hashes_as_libheif_sees_it(turns, monkey
     assert (found.width, found.height) == ((3313, 2566) if turns % 2 else (2566, 3313))
 
 
+def test_a_single_10_bit_heic_is_also_decoded_once(monkeypatch):
+    """One coded image (no grid), 10 bits a sample: the strict decode's picture, as libheif sees it."""
+    import io
+
+    import imagehash
+    import numpy as np
+    import pillow_heif
+    from PIL import Image
+    from pillow_heif.as_plugin import HeifImageFile
+
+    rgb = np.asarray(Image.open(io.BytesIO(jpeg(7))).convert("RGB")).astype(np.uint16) << 8
+    buffer = io.BytesIO()
+    pillow_heif.from_bytes(mode="RGB;16", size=(rgb.shape[1], rgb.shape[0]), data=rgb.tobytes()).save(buffer)
+    data = buffer.getvalue()
+    expected = _libheif_phash(data)
+    monkeypatch.setattr(HeifImageFile, "load", lambda self: pytest.fail("libheif decoded the picture"))
+    assert imagehash.hex_to_hash(look(data, "p.heic", "image/heic").phash) - expected == 0
+
+
 def test_a_heic_layout_the_strict_decode_does_not_put_together_is_pictured_by_libheif():
     """A mirrored grid (`imir`): still proven by the strict decode, its picture from libheif."""
     import imagehash
