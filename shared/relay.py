@@ -4,38 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.partitioner import murmur2
 from sqlalchemy.engine import Engine
 
+from shared import relay_checkpoint as checkpoints
 from shared.broker import ensure_topics
-from shared.broker_identity import BrokerIdentity, event_id_at
-from shared.envelope import utc_now
+from shared.broker_identity import event_id_at
 from shared.eventstore import EventStore
 from shared.metrics import KernelMetrics
-from shared.schema import relay_checkpoint
+from shared.relay_checkpoint import Checkpoint
+from shared.relay_link import BrokerForgot, RelayLink
 from shared.settings import KernelSettings
 
+__all__ = ["BrokerForgot", "Checkpoint", "Relay"]
+
 log = logging.getLogger("renovation.relay")
-
-
-class BrokerForgot(KafkaError):
-    """The broker is not the one that acknowledged the checkpoint: check, then re-send."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """How far the broker has acknowledged the log, and where the last event landed."""
-
-    position: int
-    partition: int | None = None
-    offset: int | None = None
-    event_id: str | None = None
 
 
 class Relay:
@@ -55,6 +42,8 @@ class Relay:
     broker that forgot. Then the relay goes back to position 1 and re-sends the log in
     order, to the same partitions (consumers deduplicate by event_id). Acknowledged
     offsets going backwards are the backstop for a broker that forgot but kept its id.
+    The producer and that check are `shared/relay_link.py`; the checkpoint row is
+    `shared/relay_checkpoint.py`.
     """
 
     def __init__(
@@ -84,11 +73,7 @@ class Relay:
         # None until the first round: "connecting", which a status page should not call "down".
         self.broker_up: bool | None = None
         self.last_error: str | None = None
-        # The broker the checkpoint refers to, once verified; None means "check first".
-        self.cluster_id: str | None = None
-        self._identity = BrokerIdentity(self._verdict)
-        self._forgot = asyncio.Event()
-        self._producer: AIOKafkaProducer | None = None
+        self.link = RelayLink(topic=topic, settings=settings)
         self._acked: dict[int, int] = {}
         self._partitions = settings.topic_partitions
         self._checked_now = False
@@ -120,7 +105,7 @@ class Relay:
 
     def lag(self, head: int, position: int) -> int | None:
         """Events not yet acknowledged, or None while unknown (broker down or not yet checked)."""
-        return max(head - position, 0) if self.broker_up and self.cluster_id is not None else None
+        return max(head - position, 0) if self.broker_up and self.link.cluster_id is not None else None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set, backing off while the broker is unreachable."""
@@ -130,32 +115,32 @@ class Relay:
             while not stop.is_set():
                 try:
                     await self._round(stop, checked_at)
-                    if self.cluster_id is not None and self._checked_now:
+                    if self.link.cluster_id is not None and self._checked_now:
                         checked_at = self._loop.time()
                     backoff = 0.1
                 except BrokerForgot as error:
                     log.warning("relay for %s: %s", self.topic, error)
-                    await self._reset_connection()
+                    await self.link.reset()
                 except (TimeoutError, KafkaError, OSError) as error:
                     self._mark_down(error)
-                    await self._reset_connection()
+                    await self.link.reset()
                     await self._sleep(stop, backoff)
                     backoff = min(backoff * 2, 5.0)
         finally:
-            await self._discard_producer()
+            await self.link.discard()
             try:
                 await self.flush_checkpoint()
             except sa.exc.SQLAlchemyError as error:  # re-sent after a restart, never lost
                 log.warning("relay for %s: checkpoint not saved on stop: %r", self.topic, error)
 
     async def _round(self, stop: asyncio.Event, checked_at: float) -> None:
-        if self._producer is None:
-            await self._start_producer()
-        self._checked_now = self.cluster_id is None or self._loop.time() - checked_at >= self.check_seconds
+        if self.link.producer is None:
+            await self.link.start()
+        self._checked_now = self.link.cluster_id is None or self._loop.time() - checked_at >= self.check_seconds
         if self._checked_now:
             await self.check_broker_retention()
         else:
-            await self._current_cluster()  # cheap: a new connection is checked on the way
+            await self.link.current_cluster()  # cheap: a new connection is checked on the way
         # Cleared before reading, so a commit during the publish wakes the next round.
         self._wake.clear()
         published = await self.publish_pending()
@@ -166,60 +151,6 @@ class Relay:
             # Caught up: sleep until woken, or until the checkpoint is due to be written.
             due = self._saved_at + self.checkpoint_seconds - self._loop.time() if self._unsaved else None
             await self._sleep(stop, self.poll_seconds if due is None else max(min(due, self.poll_seconds), 0))
-
-    async def _reset_connection(self) -> None:
-        # After any failure the producer may hold records bound for a broker that forgot:
-        # drop them (the store still has them) and check the broker again before publishing.
-        await self._discard_producer()
-        self.cluster_id = None
-
-    async def _start_producer(self) -> None:
-        self._forgot.clear()
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers, client_id=f"{self.topic}:relay",
-            acks="all", enable_idempotence=self.settings.producer_idempotence,
-            request_timeout_ms=10_000, metadata_max_age_ms=5_000, linger_ms=0)
-        self._identity.install(producer.client)
-        try:
-            await producer.start()
-        except BaseException:
-            await producer.stop()
-            raise
-        self._producer = producer
-
-    async def _discard_producer(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is None:
-            return
-        sender = getattr(producer, "_sender", None)
-        task = getattr(sender, "sender_task", None)
-        if task is not None and not task.done():
-            task.cancel()  # never deliver what it still holds: the store re-sends it
-        try:
-            await asyncio.wait_for(producer.stop(), timeout=5)
-        except (TimeoutError, KafkaError, OSError, asyncio.CancelledError) as error:
-            log.debug("relay producer stopped uncleanly: %r", error)
-
-    def _verdict(self, cluster: str | None) -> bool:
-        if self.cluster_id is None or cluster is None or cluster == self.cluster_id:
-            return True
-        if not self._forgot.is_set():
-            log.warning("relay for %s: the broker is now cluster %s, not %s: it forgot what it "
-                        "acknowledged; nothing more is sent to it before the check",
-                        self.topic, cluster, self.cluster_id)
-        self._forgot.set()
-        return False
-
-    async def _current_cluster(self) -> str | None:
-        try:
-            cluster = await self._identity.current(self._producer.client)
-        except KafkaError:
-            if self._forgot.is_set():
-                raise BrokerForgot("the broker changed since the last acknowledgement") from None
-            raise
-        if self._forgot.is_set():
-            raise BrokerForgot("the broker changed since the last acknowledgement")
-        return cluster
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
@@ -247,7 +178,7 @@ class Relay:
         futures = []
         for row in rows:
             key = row.project_id.encode("utf-8")
-            futures.append(await self._producer.send(
+            futures.append(await self.link.producer.send(
                 self.topic, row.body.encode("utf-8"), key=key, partition=self._partition_for(key),
                 # Stamped with the event's own time (CreateTime), also when re-sent after a
                 # broker lost its data: auditors seek the topics by it (shared/audit/replay.py).
@@ -255,7 +186,7 @@ class Relay:
                 headers=[("event_type", row.event_type.encode()), ("event_id", row.event_id.encode()),
                          ("position", str(row.position).encode()),
                          ("content-type", b"application/json")]))
-        acks = await self._acknowledged(futures)
+        acks = await self.link.acknowledged(futures)
         if not await self._offsets_moved_on(acks):
             return 0
         self._position = Checkpoint(rows[-1].position, acks[-1].partition, acks[-1].offset, rows[-1].event_id)
@@ -275,18 +206,6 @@ class Relay:
         # Fixed by the key and the configured partition count, not by what a restarted broker
         # happens to report, so a re-sent log lands where it was before.
         return (murmur2(key) & 0x7FFFFFFF) % self._partitions
-
-    async def _acknowledged(self, futures: list) -> list:
-        gathered = asyncio.ensure_future(asyncio.gather(*futures))
-        forgot = asyncio.ensure_future(self._forgot.wait())
-        done, _ = await asyncio.wait({gathered, forgot}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-        forgot.cancel()
-        if gathered in done:
-            return gathered.result()
-        gathered.cancel()
-        if self._forgot.is_set():
-            raise BrokerForgot("the broker changed while a batch was on its way")
-        raise TimeoutError("the broker did not acknowledge within 30 s")
 
     async def _offsets_moved_on(self, acks: list) -> bool:
         for ack in acks:
@@ -321,29 +240,11 @@ class Relay:
 
     def load_checkpoint(self, conn) -> Checkpoint:
         """The relay's checkpoint (position 0 before anything was published)."""
-        row = conn.execute(
-            sa.select(relay_checkpoint).where(relay_checkpoint.c.relay == self.topic)
-        ).first()
-        if row is None:
-            return Checkpoint(0)
-        return Checkpoint(row.position, row.last_partition, row.last_offset, row.last_event_id)
+        return checkpoints.load(conn, self.topic)
 
     def save_checkpoint(self, checkpoint: Checkpoint, *, republished: bool = False) -> None:
         """Record how far the broker acknowledged (or, on loss, go back to the start)."""
-        values = {
-            "position": checkpoint.position, "last_partition": checkpoint.partition,
-            "last_offset": checkpoint.offset, "last_event_id": checkpoint.event_id,
-            "updated_at": utc_now().isoformat(),
-        }
-        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            updated = conn.execute(
-                relay_checkpoint.update()
-                .where(relay_checkpoint.c.relay == self.topic)
-                .values(**values, republished=relay_checkpoint.c.republished + int(republished))
-            ).rowcount
-            if not updated:
-                conn.execute(relay_checkpoint.insert().values(
-                    relay=self.topic, republished=int(republished), **values))
+        checkpoints.save(self.engine, self.topic, checkpoint, republished=republished)
 
     async def check_broker_retention(self) -> bool:
         """Whether the broker still holds the last acknowledged event; if not, re-send all.
@@ -352,7 +253,7 @@ class Relay:
         the answer is not trusted and the check runs again.
         """
         await ensure_topics(self.settings)  # a restarted embedded broker has no topics either
-        before = await self._current_cluster()
+        before = await self.link.current_cluster()
         await self.flush_checkpoint()  # the check reads the last acknowledged record from the database
         checkpoint = await asyncio.to_thread(self._checkpoint_now)
         kept, found = True, None
@@ -360,7 +261,7 @@ class Relay:
             found = await event_id_at(self.settings.kafka_bootstrap_servers, self.topic,
                                       checkpoint.partition, checkpoint.offset)
             kept = found == checkpoint.event_id
-        if await self._current_cluster() != before:
+        if await self.link.current_cluster() != before:
             raise KafkaConnectionError("the broker changed during the retention check")
         if not kept:
             await self._restart_log(f"up to position {checkpoint.position}; found {found!r} at "
@@ -368,10 +269,10 @@ class Relay:
         else:
             self._position = checkpoint
             self._acked = {} if checkpoint.offset is None else {checkpoint.partition: checkpoint.offset}
-        partitions = await self._producer.partitions_for(self.topic)
+        partitions = await self.link.producer.partitions_for(self.topic)
         self._partitions = min(len(partitions), self.settings.topic_partitions) if partitions \
             else self.settings.topic_partitions
-        self.cluster_id = before or ""  # "": checked, but this broker names no cluster
+        self.link.cluster_id = before or ""  # "": checked, but this broker names no cluster
         return kept
 
     def _checkpoint_now(self) -> Checkpoint:
