@@ -8,7 +8,7 @@ hold (the placed envelope, its canonical body and hash) is `shared.placing`'s wo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -18,6 +18,7 @@ from shared.envelope import GENESIS_HASH
 
 COLUMNS = ("position", "event_id", "event_type", "schema_version", "stream_id", "stream_version", "project_id",
            "occurred_at", "body", "prev_hash", "hash")
+POSITION, HASH = COLUMNS.index("position"), COLUMNS.index("hash")
 
 
 class LogRow(NamedTuple):
@@ -122,45 +123,33 @@ class RawLog:
         self.cursor.execute(self.sql["version"], (stream_id,))
         return self.cursor.fetchone()[0] or 0
 
-    def append(self, rows: Iterable[tuple]) -> None:
-        """Insert the placed events' rows (at least one) and point the log head at the last of them.
+    def append(self, rows: Iterable[tuple], *, count: int) -> None:
+        """Insert `count` (at least one) placed events' rows and point the log head at the last of them.
 
         The rows may be placed as they are taken. On PostgreSQL one row travels with the head's
         move as one statement (a data-modifying WITH): a round trip less for each single-event
-        command. Many rows go by COPY, streamed as they come, which measured 18 µs a row against
-        26 for a pipelined executemany and 53 for one multi-row INSERT (constraints are checked
-        alike: a duplicate fails the append).
+        command. Many rows go by COPY, streamed as they come: the server inserts the first ones
+        while the next are placed. COPY measured 18 µs a row against 26 for a pipelined
+        executemany and 53 for one multi-row INSERT (constraints are checked alike: a duplicate
+        fails the append). SQLite runs in this thread: its rows are all placed first, which keeps
+        its insert loop tight (interleaved, batches measured 5-8% slower).
         """
         move = "head_update" if self.head_row else "head_insert"  # `head_and_version` ran first
-        rows = iter(rows)
-        first = next(rows)
-        second = next(rows, None)
-        if second is None:
+        if count == 1:
+            [row] = rows
             if self.dialect == "postgresql":
-                self.cursor.execute(_pg_insert_moving(move), (first[0], first[10], *first))
+                self.cursor.execute(_pg_insert_moving(move), (row[POSITION], row[HASH], *row))
                 return
-            self.cursor.execute(self.sql["insert"], first)
-            self._move_head(move, first)
-            return
-        last = [second]
-
-        def remembered() -> Iterator[tuple]:
-            yield first
-            yield second
-            for row in rows:
-                last[0] = row
-                yield row
-
-        if self.dialect == "postgresql":
+            self.cursor.execute(self.sql["insert"], row)
+        elif self.dialect == "postgresql":
             with self.cursor.copy(self.sql["copy"]) as copy:
-                for row in remembered():
+                for row in rows:
                     copy.write_row(row)
         else:
-            self.cursor.executemany(self.sql["insert"], remembered())
-        self._move_head(move, last[0])
-
-    def _move_head(self, move: str, row: tuple) -> None:
-        self.cursor.execute(self.sql[move], (row[0], row[10]))  # the last row's position and hash
+            placed = list(rows)
+            self.cursor.executemany(self.sql["insert"], placed)
+            row = placed[-1]
+        self.cursor.execute(self.sql[move], (row[POSITION], row[HASH]))
 
     def append_after_known_head(self, placed: tuple, *, stream_id: str, expected_version: int,
                                 known: tuple[int, str]) -> bool:
@@ -169,7 +158,7 @@ class RawLog:
         False leaves the log and the head as they were: the caller takes the locked path.
         """
         self.cursor.execute(_pg_insert_after_known_head(),
-                            (stream_id, placed[0], placed[10], known[0], known[1], expected_version, *placed))
+                            (stream_id, placed[POSITION], placed[HASH], known[0], known[1], expected_version, *placed))
         return bool(self.cursor.fetchone()[0])
 
     def bodies(self, *, after: int, limit: int) -> list[str]:
